@@ -87,11 +87,11 @@ halt
 }
 
 func TestParseSLTStyle(t *testing.T) {
-	recs := mustParse(t, "control sortmode rowsort\n\n" +
-		"statement error relation .* does not exist\nselect * from nope\n\n" +
-		"query error division by zero\nselect 1/0\n\n" +
-		"statement count 3\ninsert into t values (1), (2), (3)\n\n" +
-		"statement error\nselect 1/0\n----\ndivision by zero\n\n" +
+	recs := mustParse(t, "control sortmode rowsort\n\n"+
+		"statement error relation .* does not exist\nselect * from nope\n\n"+
+		"query error division by zero\nselect 1/0\n\n"+
+		"statement count 3\ninsert into t values (1), (2), (3)\n\n"+
+		"statement error\nselect 1/0\n----\ndivision by zero\n\n"+
 		"query IT \nselect 1, 'a b'\n----\n1 a b\n")
 	if len(recs) != 6 {
 		t.Fatalf("got %d records: %+v", len(recs), recs)
