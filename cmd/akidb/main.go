@@ -1,0 +1,84 @@
+// Command akidb runs the AkiDB server: a vector database that speaks the
+// PostgreSQL wire protocol.
+//
+//	akidb [--listen host:port] [--data DIR] [--config FILE]
+//
+// Settings come from the optional TOML file (listen, data_dir,
+// max_message_size, shutdown_timeout), then AKIDB_LISTEN and
+// AKIDB_DATA_DIR, then the flags, each overriding the one before. The
+// server logs one line when it is ready; SIGTERM or SIGINT stops it:
+// it stops accepting, lets running statements finish (up to
+// shutdown_timeout), and closes the store.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/akidb/akidb/server"
+	"github.com/akidb/akidb/sql"
+	"github.com/akidb/akidb/storage"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	s, err := load(os.Args[1:], os.Getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "akidb:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := run(ctx, s, log); err != nil {
+		log.Error("akidb stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx is cancelled, then shuts down and closes the store.
+func run(ctx context.Context, s settings, log *slog.Logger) (err error) {
+	db, err := storage.Open(s.DataDir, storage.Options{})
+	if err != nil {
+		return fmt.Errorf("open data directory %s: %w", s.DataDir, err)
+	}
+	defer func() {
+		if cerr := db.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
+		}
+	}()
+	ln, err := net.Listen("tcp", s.Listen)
+	if err != nil {
+		return err
+	}
+	srv := server.New(sql.NewEngine(db, sql.Options{}), server.Config{
+		MaxMessageSize:  s.MaxMessageSize,
+		ShutdownTimeout: s.ShutdownTimeout.Duration,
+		Logger:          log,
+	})
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("akidb ready", "addr", ln.Addr().String(), "data_dir", s.DataDir, "version", server.ServerVersion)
+
+	select {
+	case err := <-served:
+		// The listener failed by itself.
+		_ = srv.Shutdown(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	if err := srv.Shutdown(context.Background()); err != nil {
+		return err
+	}
+	return <-served
+}
