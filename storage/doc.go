@@ -1,0 +1,63 @@
+// Package storage keeps AkiDB's tables in Pebble: the catalog, the row and
+// index encodings, sequences and transactions. The SQL executor is its only
+// client; it resolves names through a Txn and reads and writes rows with the
+// TableDesc it got back.
+//
+// # Key layout
+//
+// Every key starts with a one-byte space; IDs are 4-byte big-endian.
+//
+//	/m/f                                  store format version
+//	/c/n/<name>                           namespace: table, index, sequence or <table>_pkey
+//	/c/t/<tableID>                        TableDesc (format byte + JSON)
+//	/c/q/<seqID>                          SequenceDesc (format byte + JSON)
+//	/s/<seqID>                            sequence high-water mark (not transactional)
+//	/t/<tableID>/r/<pk>                   row value (see rowcodec.go)
+//	/t/<tableID>/i/<indexID>/<cols>[<pk>] index entry; its value is <pk>
+//
+// <pk> is the order-preserving encoding of the primary key columns, or of a
+// hidden int row id for tables without a primary key; it is the row's
+// RowKey. <cols> encodes the index columns the same way. An entry of a
+// UNIQUE index whose columns are all non-NULL is keyed by <cols> alone, so
+// duplicates collide; other entries append <pk>, so NULLs never collide.
+//
+// The key encoding (keys.go) is self-delimiting and order-preserving per
+// value: a tag byte per kind (NULL smallest, so NULL sorts first), ints
+// sign-flipped big-endian, floats bit-flipped with -0 == 0 and NaN greatest,
+// numerics as sign, exponent and packed digits (NaN greatest), strings and
+// bytes with 0x00 escaped and a 0x00 0x01 terminator, so byte order is C
+// collation order and a prefix sorts first.
+//
+// # Transactions
+//
+// A Txn is an indexed Pebble batch. Reads go through the batch, so a
+// transaction sees its own writes merged with the latest committed data;
+// each call (each iterator) reads one point-in-time view, which gives READ
+// COMMITTED per statement. Commit applies the batch with sync: one atomic,
+// durable write.
+//
+// Write-write conflicts are detected at commit (first committer wins): the
+// DB remembers, for the keys written by recent commits, the commit sequence
+// of their last write. If a key the committing transaction writes was
+// written by a commit after the transaction began, or the schema of a table
+// it writes changed since, Commit fails with SQLSTATE 40001 and writes
+// nothing. Creating or dropping an index likewise fails if the table was
+// written concurrently. The history is pruned to commits newer than the
+// oldest open transaction.
+//
+// # Catalog
+//
+// The catalog is transactional: a transaction sees its own DDL at once (it
+// then reads the catalog through its batch), others after commit (they
+// read an in-memory copy rebuilt after each DDL commit). CatalogVersion
+// grows with every DDL commit. Object IDs for tables, indexes and sequences
+// come from a non-transactional counter starting at 16384 and are never
+// reused.
+//
+// # Invariants
+//
+//   - Rows are the truth: every index entry points at a row of the same
+//     commit, and every row has its entries in every index of its table.
+//   - Descriptors handed out are shared and read-only.
+//   - Sequences never hand out a value twice, even after a crash.
+package storage

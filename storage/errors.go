@@ -1,0 +1,46 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/akidb/akidb/pgerr"
+	"github.com/akidb/akidb/types"
+)
+
+// Sentinel errors. Callers test them with errors.Is.
+var (
+	// ErrClosed is returned by a DB used after Close.
+	ErrClosed = errors.New("storage: closed")
+	// ErrTxnDone is returned by a Txn used after Commit or Rollback.
+	ErrTxnDone = errors.New("storage: transaction already committed or rolled back")
+
+	errCorruptKey = pgerr.New(pgerr.DataCorrupted, "storage: corrupt key encoding")
+	errCorruptRow = pgerr.New(pgerr.DataCorrupted, "storage: corrupt row encoding")
+)
+
+// errSerialization is what a commit that lost a write-write race returns.
+func errSerialization() error {
+	return pgerr.New(pgerr.SerializationFailure, "could not serialize access due to concurrent update")
+}
+
+// errUniqueViolation builds PostgreSQL's 23505 error for constraint name
+// over the named columns holding vals.
+func errUniqueViolation(constraint string, cols []string, vals []types.Datum) error {
+	texts := make([]string, len(vals))
+	for i, v := range vals {
+		texts[i] = formatDatum(v)
+	}
+	return pgerr.New(pgerr.UniqueViolation,
+		"duplicate key value violates unique constraint %q", constraint).
+		WithDetail("Key (%s)=(%s) already exists.", strings.Join(cols, ", "), strings.Join(texts, ", "))
+}
+
+func errRelationExists(name string) error {
+	return pgerr.New(pgerr.DuplicateTable, "relation %q already exists", name)
+}
+
+func wrapf(err error, format string, args ...any) error {
+	return fmt.Errorf("storage: "+format+": %w", append(args, err)...)
+}
