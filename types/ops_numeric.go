@@ -181,7 +181,7 @@ func FloatPow(a, b float64) (float64, error) {
 	if math.IsInf(r, 0) && !math.IsInf(a, 0) && !math.IsInf(b, 0) {
 		return 0, errFloatOver
 	}
-	if r == 0 && a != 0 && !math.IsInf(b, 0) {
+	if r == 0 && a != 0 && !math.IsInf(a, 0) && !math.IsInf(b, 0) {
 		return 0, errFloatUnder
 	}
 	return r, nil
@@ -377,7 +377,7 @@ func registerNumericOps() {
 		v, err := FloatSqrt(b.F)
 		return NewFloat(v), err
 	})
-	addOp("||/", 0, Float8OID, Float8OID, func(_, b Datum) (Datum, error) { return NewFloat(math.Cbrt(b.F)), nil })
+	addOp("||/", 0, Float8OID, Float8OID, func(_, b Datum) (Datum, error) { return NewFloat(Cbrt(b.F)), nil })
 
 	n := NumericOID
 	numOp := func(name string, fn func(a, b *apd.Decimal) (*apd.Decimal, error)) {
@@ -398,4 +398,26 @@ func registerNumericOps() {
 	addOp("-", 0, n, n, func(_, b Datum) (Datum, error) { return NewNumeric(NumericNeg(b.Numeric())), nil })
 	addOp("+", 0, n, n, func(_, b Datum) (Datum, error) { return b, nil })
 	addOp("@", 0, n, n, func(_, b Datum) (Datum, error) { return NewNumeric(NumericAbs(b.Numeric())), nil })
+}
+
+// cbrtFactor is 2^(n/3) for n = -2..2, each computed as a double division.
+var cbrtFactor = func() [5]float64 {
+	c2, sq := 1.2599210498948731648, 1.5874010519681994748
+	return [5]float64{1.0 / sq, 1.0 / c2, 1.0, c2, sq}
+}()
+
+// Cbrt is the C library's cube root as PostgreSQL's dcbrt returns it (a
+// polynomial guess refined by one Halley step), so results match to the bit.
+func Cbrt(x float64) float64 {
+	if x == 0 || x != x || math.IsInf(x, 0) {
+		return x + x
+	}
+	xm, xe := math.Frexp(math.Abs(x))
+	u := float64(0.354895765043919860 + float64(float64(1.50819193781584896+float64(float64(-2.11499494167371287+float64(float64(2.44693122563534430+float64(float64(-1.83469277483613086+float64(float64(0.784932344976639262-float64(0.145263899385486377*xm))*xm))*xm))*xm))*xm))*xm))
+	t2 := float64(float64(u*u) * u)
+	ym := float64(float64(float64(u*float64(t2+float64(2.0*xm)))/float64(float64(2.0*t2)+xm)) * cbrtFactor[2+xe%3])
+	if x <= 0 {
+		ym = -ym
+	}
+	return math.Ldexp(ym, xe/3)
 }
