@@ -46,6 +46,7 @@ func init() {
 	registerNumericOps()
 	registerCmpOps()
 	registerStringOps()
+	registerDatetimeOps()
 }
 
 func registerCmpOps() {
