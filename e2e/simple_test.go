@@ -157,16 +157,16 @@ func TestTypesTextAndBinary(t *testing.T) {
 
 	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeCacheDescribe} {
 		var (
-			b          bool
-			i2         int16
-			i4         int32
-			i8         int64
-			f4         float32
-			f8         float64
-			n, s, vc   string
-			by         []byte
-			d, ts, tz  time.Time
-			nulls      [13]any
+			b         bool
+			i2        int16
+			i4        int32
+			i8        int64
+			f4        float32
+			f8        float64
+			n, s, vc  string
+			by        []byte
+			d, ts, tz time.Time
+			nulls     [13]any
 		)
 		err := conn.QueryRow(ctx, `SELECT b, i2, i4, i8, f4, f8, n::text, t, vc, by, d, ts, tz FROM types_t WHERE id = 1`, mode).
 			Scan(&b, &i2, &i4, &i8, &f4, &f8, &n, &s, &vc, &by, &d, &ts, &tz)
