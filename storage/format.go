@@ -71,7 +71,7 @@ func formatDatum(d types.Datum) string {
 		case types.InfinityNeg:
 			return "-infinity"
 		}
-		t := pgEpoch.Add(time.Duration(d.I%86_400_000_000) * time.Microsecond).AddDate(0, 0, int(d.I/86_400_000_000))
+		t := pgEpoch.Add(time.Duration(d.I%86_400_000_000)*time.Microsecond).AddDate(0, 0, int(d.I/86_400_000_000))
 		s := formatYMD(t) + t.Format(" 15:04:05")
 		if us := t.Nanosecond() / 1000; us != 0 {
 			frac := fmt.Sprintf(".%06d", us)

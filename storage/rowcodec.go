@@ -193,8 +193,14 @@ func decodeRowInto(buf []byte, row types.Row) error {
 				Negative: form&rowNumericNegative != 0,
 				Exponent: int32(e),
 			}
-			if l > 0 {
+			if l > 8 {
 				dec.Coeff.SetBytes(buf[pos : pos+int(l)])
+			} else if l > 0 {
+				var u uint64
+				for _, c := range buf[pos : pos+int(l)] {
+					u = u<<8 | uint64(c)
+				}
+				dec.Coeff.SetUint64(u)
 			}
 			pos += int(l)
 			d = types.Datum{K: types.KNumeric, P: dec}

@@ -1,0 +1,133 @@
+package storage
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/akidb/akidb/types"
+	"github.com/cockroachdb/apd/v3"
+)
+
+func datumsEqual(a, b types.Datum) bool {
+	if a.K != b.K {
+		return false
+	}
+	switch a.K {
+	case types.KNull:
+		return true
+	case types.KFloat:
+		return math.Float64bits(a.F) == math.Float64bits(b.F)
+	case types.KNumeric:
+		x, y := a.Numeric(), b.Numeric()
+		// Same value and same scale (the row keeps the scale).
+		return x.Form == y.Form && x.Negative == y.Negative && x.Exponent == y.Exponent && x.Coeff.Cmp(&y.Coeff) == 0
+	case types.KString, types.KBytes, types.KJSON:
+		return a.S == b.S
+	}
+	return a.I == b.I
+}
+
+func TestRowCodecRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	kinds := append(keyKindsUnderTest, types.KJSON)
+	for range 2000 {
+		row := make(types.Row, r.IntN(12))
+		for i := range row {
+			k := kinds[r.IntN(len(kinds))]
+			if k == types.KJSON {
+				row[i] = types.NewJSON(`{"a": [1, 2]}`)
+				continue
+			}
+			row[i] = randDatum(r, k)
+		}
+		buf, err := AppendRow(nil, row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeRow(buf, len(row))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range row {
+			if !datumsEqual(row[i], got[i]) {
+				t.Fatalf("column %d: put %#v, got %#v", i, row[i], got[i])
+			}
+		}
+	}
+}
+
+func TestRowCodecSpecialValues(t *testing.T) {
+	big, _, _ := apd.NewFromString("-123456789012345678901234567890.000123")
+	nan := &apd.Decimal{Form: apd.NaN}
+	inf := &apd.Decimal{Form: apd.Infinite, Negative: true}
+	row := types.Row{
+		types.NewNumeric(big), types.NewNumeric(nan), types.NewNumeric(inf),
+		types.NewFloat(math.NaN()), types.NewFloat(math.Inf(-1)), types.NewFloat(math.Copysign(0, -1)),
+		types.NewString(""), types.NewBytes([]byte{0, 1, 2}), types.Null,
+		types.NewDate(types.InfinityNeg), types.NewTimestamp(types.InfinityPos), types.NewBool(true), types.NewBool(false),
+	}
+	buf, err := AppendRow(nil, row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeRow(buf, len(row)+2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range row {
+		if i == 3 {
+			if !math.IsNaN(got[i].F) {
+				t.Errorf("NaN came back as %v", got[i].F)
+			}
+			continue
+		}
+		if !datumsEqual(row[i], got[i]) {
+			t.Errorf("column %d: put %#v, got %#v", i, row[i], got[i])
+		}
+	}
+	if got[len(row)].K != types.KNull || got[len(row)+1].K != types.KNull {
+		t.Error("missing trailing columns should decode as NULL")
+	}
+	if _, err := DecodeRow(buf[:len(buf)-1], len(row)); err == nil {
+		t.Error("a truncated row should not decode")
+	}
+	if _, err := DecodeRow([]byte{9, 0}, 0); err == nil {
+		t.Error("an unknown row format should not decode")
+	}
+}
+
+func benchRow() types.Row {
+	d, _, _ := apd.NewFromString("12345.678")
+	return types.Row{
+		types.NewInt(123456), types.NewString("a title of some length"), types.NewFloat(3.25),
+		types.NewNumeric(d), types.NewBool(true), types.Null, types.NewTimestamp(800_000_000_000_000),
+		types.NewJSON(`{"k": "v", "n": 1}`), types.NewBytes(make([]byte, 64)),
+	}
+}
+
+func BenchmarkDecodeRow(b *testing.B) {
+	buf, err := AppendRow(nil, benchRow())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeRow(buf, 9); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncodeRow(b *testing.B) {
+	row := benchRow()
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if buf, err = AppendRow(buf[:0], row); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
