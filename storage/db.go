@@ -38,6 +38,7 @@ type DB struct {
 	closed    bool
 	commitSeq uint64
 	active    map[uint64]int // start sequence -> number of open txns
+	open      int            // number of open txns
 	history   writeHistory
 	dropped   map[uint32]uint64 // table ID -> commit sequence of its drop
 

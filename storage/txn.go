@@ -34,6 +34,7 @@ func (db *DB) Begin() *Txn {
 	}
 	t := &Txn{db: db, start: db.commitSeq, b: db.pdb.NewIndexedBatch()}
 	db.active[t.start]++
+	db.open++
 	return t
 }
 
@@ -79,35 +80,38 @@ func (t *Txn) Commit() error {
 		t.b.Close()
 		return nil
 	}
-	ws, err := collectWriteSet(t.b)
-	if err != nil {
-		t.Rollback()
-		return err
-	}
-
+	ws, err := collectWriteSet(t.b, false)
 	db.mu.Lock()
-	if db.closed {
+	fail := func(err error) error {
 		db.endTxnLocked(t)
 		db.mu.Unlock()
 		t.b.Close()
-		return ErrClosed
+		return err
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if db.closed {
+		return fail(ErrClosed)
+	}
+	// The keys matter only when some other transaction is open (it may
+	// conflict with this commit later) or committed history exists (this
+	// commit may conflict with it). A lone bulk load skips collecting them.
+	if db.open > 1 || !db.history.empty() {
+		if ws, err = collectWriteSet(t.b, true); err != nil {
+			return fail(err)
+		}
 	}
 	if err := db.validateLocked(t, ws); err != nil {
-		db.endTxnLocked(t)
-		db.mu.Unlock()
-		t.b.Close()
-		return err
+		return fail(err)
 	}
 	if err := db.pdb.ApplyNoSyncWait(t.b, pebble.Sync); err != nil {
-		db.endTxnLocked(t)
-		db.mu.Unlock()
-		t.b.Close()
-		return wrapf(err, "commit")
+		return fail(wrapf(err, "commit"))
 	}
 	db.commitSeq++
 	seq := db.commitSeq
 	db.endTxnLocked(t)
-	if len(db.active) > 0 {
+	if db.open > 0 {
 		// Only transactions open now can conflict with this commit; later
 		// ones begin after it.
 		db.history.record(seq, ws)
@@ -143,6 +147,7 @@ func (t *Txn) Commit() error {
 // endTxnLocked removes t from the active set and forgets history no open
 // transaction can conflict with.
 func (db *DB) endTxnLocked(t *Txn) {
+	db.open--
 	if n := db.active[t.start]; n <= 1 {
 		delete(db.active, t.start)
 	} else {
@@ -199,10 +204,15 @@ type writeSet struct {
 	tables map[uint32]struct{}
 }
 
-func collectWriteSet(b *pebble.Batch) (writeSet, error) {
+// collectWriteSet reads the batch's tables and, when withKeys is set, its
+// distinct point keys.
+func collectWriteSet(b *pebble.Batch, withKeys bool) (writeSet, error) {
 	ws := writeSet{tables: make(map[uint32]struct{})}
 	r := b.Reader()
-	seen := make(map[string]struct{}, b.Count())
+	var seen map[string]struct{}
+	if withKeys {
+		seen = make(map[string]struct{}, b.Count())
+	}
 	for {
 		kind, k, _, ok, err := r.Next()
 		if err != nil {
@@ -214,7 +224,7 @@ func collectWriteSet(b *pebble.Batch) (writeSet, error) {
 		if id, ok := tableIDOfKey(k); ok {
 			ws.tables[id] = struct{}{}
 		}
-		if kind == pebble.InternalKeyKindRangeDelete {
+		if !withKeys || kind == pebble.InternalKeyKindRangeDelete {
 			continue
 		}
 		if _, dup := seen[string(k)]; dup {
