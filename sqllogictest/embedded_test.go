@@ -22,6 +22,9 @@ func runEmbedded(t *testing.T, file string, proto sqllogictest.Protocol) {
 			t.Errorf("close embedded server: %v", err)
 		}
 	}()
+	if srv.Addr() == "" {
+		t.Fatal("embedded server reports no address")
+	}
 	ctx := context.Background()
 	h, err := sqllogictest.ConnectPGX(ctx, sqllogictest.ConnString(srv.Addr(), "postgres", sqllogictest.DatabaseName(file)), proto)
 	if err != nil {

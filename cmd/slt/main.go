@@ -144,6 +144,9 @@ func runFile(ctx context.Context, o options, file string) (res *sqllogictest.Fil
 			return nil, fmt.Errorf("start embedded server: %w", err)
 		}
 		defer func() { err = errors.Join(err, srv.Close()) }()
+		if srv.Addr() == "" {
+			return nil, errors.New("embedded server reports no address")
+		}
 		if h, err = sqllogictest.ConnectPGX(ctx, sqllogictest.ConnString(srv.Addr(), o.user, db), o.protocol); err != nil {
 			return nil, err
 		}
