@@ -163,6 +163,20 @@ func castValue(d Datum, from, to T, loc *time.Location) (Datum, error) {
 	if f == t {
 		return d, nil
 	}
+	switch {
+	case f == Int4OID && t == CharOID:
+		return castFromInt(d.I, f, t, from, to)
+	case f == CharOID && t == Int4OID:
+		if d.S == "" {
+			return NewInt(0), nil
+		}
+		return NewInt(int64(int8(d.S[0]))), nil
+	case f == BoolOID && isStringType(t):
+		if d.I != 0 {
+			return NewString("true"), nil
+		}
+		return NewString("false"), nil
+	}
 	// Anything to a string type.
 	if isStringType(t) {
 		var s string

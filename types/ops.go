@@ -47,6 +47,7 @@ func init() {
 	registerCmpOps()
 	registerStringOps()
 	registerDatetimeOps()
+	registerJSONOps()
 }
 
 func registerCmpOps() {

@@ -56,7 +56,11 @@ func TestOperatorsPG(t *testing.T) {
 		if resT.String() != c.resType {
 			t.Errorf("%s: result type %s, want %s", name, resT, c.resType)
 		}
-		if got := FormatText(r, resT, time.UTC); got != c.out {
+		got := ""
+		if !r.IsNull() {
+			got = FormatText(r, resT, time.UTC)
+		}
+		if got != c.out {
 			t.Errorf("%s: got %q, want %q", name, got, c.out)
 		}
 	}
