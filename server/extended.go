@@ -2,6 +2,7 @@ package server
 
 import (
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -101,7 +102,7 @@ func (c *conn) bind(m *pgproto3.Bind) error {
 		return pgerr.New(pgerr.ProtocolViolation, "bind message supplies %d parameters, but prepared statement \"%s\" requires %d",
 			len(m.Parameters), m.PreparedStatement, len(ptypes))
 	}
-	params, err := decodeParams(ptypes, m.ParameterFormatCodes, m.Parameters)
+	params, err := decodeParams(ptypes, m.ParameterFormatCodes, m.Parameters, c.sess.Location())
 	if err != nil {
 		return err
 	}
@@ -134,7 +135,7 @@ func (c *conn) bind(m *pgproto3.Bind) error {
 
 // decodeParams turns Bind's parameter bytes into Datums of the statement's
 // parameter types. nil bytes are NULL.
-func decodeParams(ptypes []types.T, formats []int16, raw [][]byte) ([]types.Datum, error) {
+func decodeParams(ptypes []types.T, formats []int16, raw [][]byte, loc *time.Location) ([]types.Datum, error) {
 	params := make([]types.Datum, len(raw))
 	for i, b := range raw {
 		if b == nil {
@@ -154,7 +155,7 @@ func decodeParams(ptypes []types.T, formats []int16, raw [][]byte) ([]types.Datu
 		)
 		switch f {
 		case formatText:
-			d, err = parseText(ptypes[i], string(b))
+			d, err = parseText(ptypes[i], string(b), loc)
 		case formatBinary:
 			d, err = decodeBinary(ptypes[i], b)
 			if err != nil {
