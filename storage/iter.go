@@ -31,7 +31,8 @@ type RowIter struct {
 
 	started bool
 	row     types.Row
-	key     RowKey
+	rawKey  []byte // the current row key, in Pebble's memory until the next move
+	key     RowKey // a copy of rawKey, made when asked for
 	err     error
 }
 
@@ -83,6 +84,7 @@ func (t *Txn) ScanIndex(td *TableDesc, idx *IndexDesc, span Span) *RowIter {
 
 // Next moves to the next row and reports whether there is one.
 func (r *RowIter) Next() bool {
+	r.row, r.rawKey, r.key = nil, nil, nil
 	if r.err != nil || r.it == nil {
 		return false
 	}
@@ -103,10 +105,10 @@ func (r *RowIter) Next() bool {
 		return false
 	}
 	if r.rows == nil {
-		r.key = RowKey(bytes.Clone(r.it.Key()[r.skip:]))
+		r.rawKey = r.it.Key()[r.skip:]
 	} else {
-		r.key = RowKey(bytes.Clone(v))
-		k := rowKey(r.td.ID, r.key)
+		r.rawKey = v
+		k := rowKey(r.td.ID, v)
 		if !r.rows.SeekGE(k) || !bytes.Equal(r.rows.Key(), k) {
 			if r.err = r.rows.Error(); r.err == nil {
 				r.err = pgerr.New(pgerr.DataCorrupted, "storage: index entry without a row in table %q", r.td.Name)
@@ -130,8 +132,13 @@ func (r *RowIter) Next() bool {
 // Row returns the current row. Each row is a new slice the caller may keep.
 func (r *RowIter) Row() types.Row { return r.row }
 
-// Key returns the current row's identity.
-func (r *RowIter) Key() RowKey { return r.key }
+// Key returns the current row's identity. The caller may keep it.
+func (r *RowIter) Key() RowKey {
+	if r.key == nil && r.rawKey != nil {
+		r.key = RowKey(bytes.Clone(r.rawKey))
+	}
+	return r.key
+}
 
 // Err returns the error that ended the iteration, if any.
 func (r *RowIter) Err() error { return r.err }
