@@ -36,6 +36,7 @@ type conn struct {
 
 	wbuf     []byte
 	writeErr error
+	closing  bool // a FATAL error was sent: end after flushing
 
 	sess *sql.Session
 
@@ -101,6 +102,10 @@ func (c *conn) closeSession() {
 func (c *conn) loop() {
 	ready := true // the last thing sent was ReadyForQuery
 	for {
+		if c.closing {
+			c.flush()
+			return
+		}
 		if c.writeErr != nil {
 			return
 		}
@@ -274,6 +279,9 @@ func (c *conn) flush() error {
 }
 
 func (c *conn) readyForQuery() {
+	if c.closing {
+		return
+	}
 	if c.sess.TxStatus() == 'I' {
 		// Portals live until the end of their transaction.
 		for name, p := range c.portals {

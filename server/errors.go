@@ -77,6 +77,10 @@ func (c *conn) sendError(err error) *pgerr.Error {
 		c.log.Error("internal error", "err", err)
 	}
 	c.send(errorResponse(e))
+	if e.Severity == pgerr.SeverityFatal || e.Severity == "PANIC" {
+		// The session asked to end the connection.
+		c.closing = true
+	}
 	return e
 }
 
