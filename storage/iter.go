@@ -53,7 +53,7 @@ func (t *Txn) Scan(td *TableDesc, span Span) *RowIter {
 	if err != nil {
 		return errIter(wrapf(err, "scan"))
 	}
-	return &RowIter{t: t, td: td, it: it, skip: len(p)}
+	return t.track(&RowIter{t: t, td: td, it: it, skip: len(p)})
 }
 
 // ScanIndex returns the rows of td in the order of idx within span, which
@@ -79,7 +79,26 @@ func (t *Txn) ScanIndex(td *TableDesc, idx *IndexDesc, span Span) *RowIter {
 		it.Close()
 		return errIter(wrapf(err, "scan index"))
 	}
-	return &RowIter{t: t, td: td, it: it, rows: rows}
+	return t.track(&RowIter{t: t, td: td, it: it, rows: rows})
+}
+
+// track registers an open iterator, so that ending the transaction can
+// close what the caller left open.
+func (t *Txn) track(r *RowIter) *RowIter {
+	if t.iters == nil {
+		t.iters = make(map[*RowIter]struct{})
+	}
+	t.iters[r] = struct{}{}
+	return r
+}
+
+// closeIters closes the iterators still open when the transaction ends.
+func (t *Txn) closeIters() {
+	for r := range t.iters {
+		r.Close()
+		r.err = ErrTxnDone
+	}
+	t.iters = nil
 }
 
 // Next moves to the next row and reports whether there is one.
@@ -157,6 +176,9 @@ func (r *RowIter) Close() error {
 			err = wrapf(cerr, "close iterator")
 		}
 		r.rows = nil
+	}
+	if r.t != nil {
+		delete(r.t.iters, r)
 	}
 	return err
 }

@@ -7,7 +7,8 @@ import (
 
 // Txn is a read-write transaction: an indexed Pebble batch holding its
 // writes, read through merged with the latest committed data. It is used by
-// one goroutine at a time and ends with Commit or Rollback.
+// one goroutine at a time and ends with Commit or Rollback, which also
+// close the iterators the caller left open.
 //
 // Each read call (Get, Scan, ScanIndex, catalog lookups) sees the data
 // committed when it was made plus the transaction's own writes, so a
@@ -23,6 +24,8 @@ type Txn struct {
 	schemaTables  []uint32 // tables whose indexes the txn changed
 	droppedTables []uint32 // tables dropped by the txn
 	droppedSeqs   []uint32 // sequences dropped by the txn
+
+	iters map[*RowIter]struct{} // open iterators
 }
 
 // Begin starts a transaction.
@@ -56,6 +59,7 @@ func (t *Txn) Rollback() {
 		return
 	}
 	t.done = true
+	t.closeIters()
 	t.db.mu.Lock()
 	t.db.endTxnLocked(t)
 	t.db.mu.Unlock()
@@ -72,6 +76,7 @@ func (t *Txn) Commit() error {
 		return err
 	}
 	t.done = true
+	t.closeIters()
 	db := t.db
 	if t.b.Empty() {
 		db.mu.Lock()

@@ -123,3 +123,23 @@ func TestDDLInTxnThenDML(t *testing.T) {
 		t.Errorf("index span: %v", got)
 	}
 }
+
+func TestEndingTxnClosesIterators(t *testing.T) {
+	db := newTestDB(t)
+	td := createItems(t, db)
+	tx := db.Begin()
+	insertAll(t, tx, td, row(1, "a", 1), row(2, "b", 2))
+	it := tx.Scan(td, Span{})
+	it2 := tx.ScanIndex(td, &td.Indexes[0], Span{})
+	if !it.Next() || !it2.Next() {
+		t.Fatal("no rows")
+	}
+	mustCommit(t, tx)
+	if it.Next() || it2.Next() {
+		t.Error("iterator moved after commit")
+	}
+	if it.Close() != ErrTxnDone {
+		t.Error("iterator error after commit")
+	}
+	it2.Close()
+}
