@@ -14,6 +14,7 @@
 //	/s/<seqID>                            sequence high-water mark (not transactional)
 //	/t/<tableID>/r/<pk>                   row value (see rowcodec.go)
 //	/t/<tableID>/i/<indexID>/<cols>[<pk>] index entry; its value is <pk>
+//	/t/<tableID>/l/...                    reserved for the vector index log
 //
 // <pk> is the order-preserving encoding of the primary key columns, or of a
 // hidden int row id for tables without a primary key; it is the row's

@@ -22,6 +22,7 @@ const (
 const (
 	tableRows  = 'r' // /t/<tableID>/r/<encoded pk>
 	tableIndex = 'i' // /t/<tableID>/i/<indexID>/<encoded cols>[<encoded pk>]
+	tableILog  = 'l' // /t/<tableID>/l/<seq>: reserved for the vector index log
 )
 
 // Datum tags in the key encoding. NULL has the smallest tag so that it sorts
