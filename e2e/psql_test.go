@@ -17,7 +17,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the psql golden files in testdata/psql from this run")
 
 // psqlCases run the real psql binary; each output is compared with
-// testdata/psql/<name>.out. The goldens were made by running the same
+// testdata/psql/<name>.golden. The goldens were made by running the same
 // cases against PostgreSQL 15 (AKIDB_E2E_POSTGRES=host:port ... -update).
 var psqlCases = []struct {
 	name string
@@ -61,7 +61,7 @@ func TestPsql(t *testing.T) {
 			got := "-- exit " + strconv.Itoa(cmd.ProcessState.ExitCode()) + "\n-- stdout\n" + stdout.String() + "-- stderr\n" + stderr.String()
 			got = timingRE.ReplaceAllString(got, "Time: N ms")
 
-			golden := filepath.Join("testdata", "psql", tc.name+".out")
+			golden := filepath.Join("testdata", "psql", tc.name+".golden")
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
