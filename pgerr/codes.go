@@ -19,6 +19,7 @@ const (
 	InvalidEscapeCharacter       = "22019"
 	InvalidParameterValue        = "22023"
 	DivisionByZero               = "22012"
+	SubstringError               = "22011"
 	InvalidEscapeSequence        = "22025"
 	InvalidTextRepresentation    = "22P02"
 	InvalidBinaryRepresentation  = "22P03"
@@ -83,6 +84,7 @@ const (
 	CannotCoerce               = "42846"
 	DependentObjectsStillExist = "2BP01"
 
+	CantChangeRuntimeParam       = "55P02"
 	ProgramLimitExceeded         = "54000"
 	StatementTooComplex          = "54001"
 	TooManyColumns               = "54011"

@@ -2,24 +2,35 @@ package sql
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/akidb/akidb/pgerr"
 	"github.com/akidb/akidb/storage"
-	"github.com/akidb/akidb/types"
 )
 
 // Options configure an Engine.
-type Options struct{}
+type Options struct {
+	Logger *slog.Logger
+}
 
 // Engine runs SQL sessions over one storage.DB. It is safe for concurrent use.
 type Engine struct {
-	db   *storage.DB
-	opts Options
+	db     *storage.DB
+	opts   Options
+	parses parseCache
 }
 
 // NewEngine returns an engine over db.
-func NewEngine(db *storage.DB, opts Options) *Engine { return &Engine{db: db, opts: opts} }
+func NewEngine(db *storage.DB, opts Options) *Engine {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Engine{db: db, opts: opts}
+}
 
 // SessionParams are the startup parameters of a connection and the
 // callbacks through which a session talks back to its client.
@@ -38,85 +49,57 @@ type SessionParams struct {
 	ParameterStatus func(name, value string)
 }
 
-// NewSession starts the state of one client connection.
+// NewSession starts the state of one client connection. Startup
+// parameters that name settings (and -c name=value in "options") are
+// applied as if SET.
 func (e *Engine) NewSession(ctx context.Context, p SessionParams) (*Session, error) {
-	return &Session{eng: e, params: p}, nil
+	s := &Session{eng: e, params: p, settings: map[string]string{}, loc: time.UTC}
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	s.pid = int32(binary.BigEndian.Uint32(b[:]) & 0x3fffffff)
+	report := p.ParameterStatus
+	s.params.ParameterStatus = nil // startup values are reported by the server itself
+	s.settings["application_name"] = p.ApplicationName
+	s.settings["session_authorization"] = p.User
+	for k, v := range p.Options {
+		if k == "options" {
+			for _, opt := range parseOptions(v) {
+				if err := s.set(opt[0], opt[1]); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		if _, ok := settingsByKey[strings.ToLower(k)]; ok {
+			if err := s.set(k, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	s.params.ParameterStatus = report
+	return s, nil
 }
 
-// Session is one connection's SQL state: transaction, settings, prepared
-// statements' plans. Its methods are called from the connection's goroutine
-// only, one at a time.
-type Session struct {
-	eng    *Engine
-	params SessionParams
+// parseOptions reads "-c a=b --c=d" from the options startup parameter.
+func parseOptions(v string) [][2]string {
+	var out [][2]string
+	fields := strings.Fields(v)
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		switch {
+		case f == "-c" && i+1 < len(fields):
+			i++
+			f = fields[i]
+		case strings.HasPrefix(f, "-c"):
+			f = f[2:]
+		case strings.HasPrefix(f, "--"):
+			f = f[2:]
+		default:
+			continue
+		}
+		if k, val, ok := strings.Cut(f, "="); ok {
+			out = append(out, [2]string{strings.ReplaceAll(k, "-", "_"), val})
+		}
+	}
+	return out
 }
-
-// Parse splits a simple-query string into its statements, parsing all of
-// them first (a syntax error anywhere means none runs). An empty or
-// comment-only string gives zero statements.
-func (s *Session) Parse(query string) ([]*Statement, error) {
-	return nil, pgerr.New(pgerr.FeatureNotSupported, "not yet implemented")
-}
-
-// Prepare parses and plans one statement for the extended protocol.
-// paramTypes are the OIDs the client gave (0 = unspecified); the
-// statement's ParamTypes have every parameter's type resolved. An empty
-// query gives a Statement whose Empty is true.
-func (s *Session) Prepare(query string, paramTypes []uint32) (*Statement, error) {
-	return nil, pgerr.New(pgerr.FeatureNotSupported, "not yet implemented")
-}
-
-// Bind makes a portal of a statement with decoded parameter values
-// (len(params) == len(st.ParamTypes())). A statement from Parse is planned
-// here, once the ones before it have run.
-func (s *Session) Bind(ctx context.Context, st *Statement, params []types.Datum) (*Portal, error) {
-	return nil, pgerr.New(pgerr.FeatureNotSupported, "not yet implemented")
-}
-
-// TxStatus is 'I' (idle), 'T' (in a transaction block) or 'E' (in a failed
-// transaction block), for ReadyForQuery.
-func (s *Session) TxStatus() byte { return 'I' }
-
-// Location is the session's TimeZone, used to format timestamptz.
-func (s *Session) Location() *time.Location { return time.UTC }
-
-// Close ends the session, rolling back an open transaction.
-func (s *Session) Close() {}
-
-// Statement is a parsed (and, once prepared, planned) statement.
-type Statement struct{}
-
-// Empty reports an empty query (EmptyQueryResponse).
-func (st *Statement) Empty() bool { return false }
-
-// ParamTypes are the resolved parameter types (extended protocol).
-func (st *Statement) ParamTypes() []types.T { return nil }
-
-// Columns describes the result rows; nil when the statement returns none.
-func (st *Statement) Columns() []Column { return nil }
-
-// Column is one field of a RowDescription.
-type Column struct {
-	Name     string
-	Type     types.T
-	TableOID uint32
-	Attr     int16
-}
-
-// Portal is a bound statement ready to run.
-type Portal struct{}
-
-// Columns describes the result rows; nil when none.
-func (p *Portal) Columns() []Column { return nil }
-
-// Execute runs or resumes the portal, calling emit for each row, at most
-// maxRows rows when maxRows > 0. It returns done=false when it stopped at
-// maxRows with rows left (PortalSuspended), else done=true and the command
-// tag ("SELECT 3", "INSERT 0 1", "CREATE TABLE"). Cancelling ctx stops it
-// with SQLSTATE 57014. A row passed to emit is only valid during the call.
-func (p *Portal) Execute(ctx context.Context, maxRows int, emit func(types.Row) error) (done bool, tag string, err error) {
-	return true, "", pgerr.New(pgerr.FeatureNotSupported, "not yet implemented")
-}
-
-// Close releases the portal's resources.
-func (p *Portal) Close() {}
