@@ -201,7 +201,7 @@ func numericScaleArg(s int64) int {
 	return int(max(min(s, 2000), -2000))
 }
 
-func init() {
+func registerFuncs() {
 	T, I4, I8, I2 := TextOID, Int4OID, Int8OID, Int2OID
 	F8, F4, N, BP, BY := Float8OID, Float4OID, NumericOID, BPCharOID, ByteaOID
 	lenF := func(a []Datum) (Datum, error) { return NewInt(charLen(a[0].S)), nil }

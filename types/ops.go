@@ -48,6 +48,7 @@ func init() {
 	registerStringOps()
 	registerDatetimeOps()
 	registerJSONOps()
+	registerFuncs()
 }
 
 func registerCmpOps() {
