@@ -195,23 +195,54 @@ func AppendFloat(buf []byte, f float64, bits int) []byte {
 		}
 		return append(buf, '0')
 	}
-	start := len(buf)
-	buf = strconv.AppendFloat(buf, f, 'e', -1, bits)
-	// find exponent
-	e := len(buf) - 1
-	for buf[e] != 'e' {
-		e--
+	var tmp [32]byte
+	e := strconv.AppendFloat(tmp[:0], f, 'e', -1, bits)
+	// e is [-]d[.ddd]e±XX
+	k := len(e) - 1
+	for e[k] != 'e' {
+		k--
 	}
-	exp, _ := strconv.Atoi(string(buf[e+1:]))
+	exp := 0
+	for _, c := range e[k+2:] {
+		exp = exp*10 + int(c-'0')
+	}
+	if e[k+1] == '-' {
+		exp = -exp
+	}
 	limit := 15
 	if bits == 32 {
 		limit = 6
 	}
 	if exp < -4 || exp >= limit {
+		return append(buf, e...)
+	}
+	m := e[:k]
+	if m[0] == '-' {
+		buf = append(buf, '-')
+		m = m[1:]
+	}
+	var dg [20]byte
+	digits := append(dg[:0], m[0])
+	if len(m) > 2 {
+		digits = append(digits, m[2:]...)
+	}
+	if exp < 0 {
+		buf = append(buf, '0', '.')
+		for i := 0; i < -exp-1; i++ {
+			buf = append(buf, '0')
+		}
+		return append(buf, digits...)
+	}
+	if len(digits) <= exp+1 {
+		buf = append(buf, digits...)
+		for i := len(digits); i < exp+1; i++ {
+			buf = append(buf, '0')
+		}
 		return buf
 	}
-	buf = buf[:start]
-	return strconv.AppendFloat(buf, f, 'f', -1, bits)
+	buf = append(buf, digits[:exp+1]...)
+	buf = append(buf, '.')
+	return append(buf, digits[exp+1:]...)
 }
 
 // parseBool parses boolean input as boolin does.
