@@ -291,4 +291,3 @@ func normalizeNumeric(d types.Datum) *apd.Decimal {
 	r.Reduce(d.Numeric())
 	return &r
 }
-

@@ -25,7 +25,7 @@ func (n *Limit) Open(c *Ctx) (RowIter, error) {
 		}
 		if !v.IsNull() {
 			if v.I < 0 {
-				return nil, pgerr.New(pgerr.InvalidParameterValue, "LIMIT must not be negative")
+				return nil, pgerr.New(pgerr.InvalidRowCountInLimit, "LIMIT must not be negative")
 			}
 			count = v.I
 		}
@@ -37,7 +37,7 @@ func (n *Limit) Open(c *Ctx) (RowIter, error) {
 		}
 		if !v.IsNull() {
 			if v.I < 0 {
-				return nil, pgerr.New(pgerr.InvalidParameterValue, "OFFSET must not be negative")
+				return nil, pgerr.New(pgerr.InvalidRowCountInOffset, "OFFSET must not be negative")
 			}
 			offset = v.I
 		}

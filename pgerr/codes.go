@@ -18,6 +18,8 @@ const (
 	InvalidTimeZoneDisplacement  = "22009"
 	InvalidEscapeCharacter       = "22019"
 	InvalidParameterValue        = "22023"
+	InvalidRowCountInLimit       = "2201W"
+	InvalidRowCountInOffset      = "2201X"
 	DivisionByZero               = "22012"
 	SubstringError               = "22011"
 	InvalidEscapeSequence        = "22025"

@@ -174,6 +174,10 @@ func constExpr(c *pg_query.A_Const) (executor.Expr, error) {
 	case *pg_query.A_Const_Fval:
 		s := v.Fval.Fval
 		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			// A negated literal folded by the grammar may still fit int4.
+			if i >= -1<<31 && i < 1<<31 {
+				return &executor.Const{V: types.NewInt(i), T: types.Int4}, nil
+			}
 			return &executor.Const{V: types.NewInt(i), T: types.Int8}, nil
 		}
 		d, err := types.ParseText(types.Numeric, s)

@@ -184,6 +184,17 @@ func (b *binder) sessionFunc(name string, args []executor.Expr, pos int32) (exec
 				return types.Null, c.Canceled()
 			}
 		}}, true, nil
+	case "pg_typeof":
+		if len(args) != 1 {
+			return nil, true, pgerr.New(pgerr.UndefinedFunction, "function pg_typeof(%s) does not exist", argTypeList(args)).WithPosition(pos)
+		}
+		name := b.resolveUnknown(args[0]).Type().String()
+		if args[0].Type().OID == types.UnknownOID {
+			name = "unknown"
+		}
+		return &executor.SessionFunc{Name: "pg_typeof", T: types.Text, Fn: func(*executor.Ctx) (types.Datum, error) {
+			return types.NewString(name), nil
+		}}, true, nil
 	case "nextval", "currval", "setval":
 		return b.sequenceFunc(name, args, pos)
 	}
@@ -402,4 +413,3 @@ func (b *binder) subLink(sl *pg_query.SubLink, sc *scope) (executor.Expr, error)
 	}
 	return nil, pgerr.New(pgerr.FeatureNotSupported, "subquery kind %s is not supported", sl.SubLinkType.String()).WithPosition(pos)
 }
-

@@ -3,6 +3,7 @@ package sql
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
@@ -14,7 +15,7 @@ import (
 // deparseExpr renders an expression parse tree back to SQL text (stored as
 // a column's DEFAULT and parsed again when a statement is planned).
 func deparseExpr(n *pg_query.Node) (string, error) {
-	tree := &pg_query.ParseResult{Stmts: []*pg_query.RawStmt{{Stmt: &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{
+	tree := &pg_query.ParseResult{Version: parserVersion(), Stmts: []*pg_query.RawStmt{{Stmt: &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{
 		TargetList: []*pg_query.Node{{Node: &pg_query.Node_ResTarget{ResTarget: &pg_query.ResTarget{Val: n}}}},
 	}}}}}}
 	s, err := pg_query.Deparse(tree)
@@ -23,6 +24,15 @@ func deparseExpr(n *pg_query.Node) (string, error) {
 	}
 	return strings.TrimPrefix(s, "SELECT "), nil
 }
+
+// parserVersion is the parse tree version Deparse expects.
+var parserVersion = sync.OnceValue(func() int32 {
+	res, err := pg_query.Parse("SELECT 1")
+	if err != nil {
+		panic(err)
+	}
+	return res.Version
+})
 
 var serialTypes = map[string]types.T{
 	"smallserial": types.Int2, "serial2": types.Int2,
@@ -69,7 +79,7 @@ func (b *binder) createTable(cs *pg_query.CreateStmt) (string, error) {
 				col.Type, col.NotNull = st, true
 				seq := fmt.Sprintf("%s_%s_seq", name, cd.Colname)
 				sequences = append(sequences, seq)
-				col.Default = fmt.Sprintf("nextval('%s'::regclass)", seq)
+				col.Default = fmt.Sprintf("nextval('%s')", seq)
 			} else {
 				t, err := b.typeName(cd.TypeName)
 				if err != nil {

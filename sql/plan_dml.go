@@ -121,6 +121,15 @@ func (b *binder) insertStmt(ins *pg_query.InsertStmt) (*dml, error) {
 	case len(sel.ValuesLists) > 0 && sel.Op == pg_query.SetOperation_SETOP_NONE && len(sel.SortClause) == 0 && sel.LimitCount == nil:
 		sc := &scope{what: "VALUES"}
 		var rows [][]executor.Expr
+		width := len(sel.ValuesLists[0].GetList().Items)
+		for _, l := range sel.ValuesLists {
+			if len(l.GetList().Items) != width {
+				return nil, pgerr.New(pgerr.SyntaxError, "VALUES lists must all be the same length").WithPosition(exprPos(l.GetList().Items[0]))
+			}
+		}
+		if len(ins.Cols) == 0 && width < len(targets) {
+			targets = targets[:width]
+		}
 		for _, l := range sel.ValuesLists {
 			items := l.GetList().Items
 			if len(items) > len(targets) {
@@ -163,6 +172,9 @@ func (b *binder) insertStmt(ins *pg_query.InsertStmt) (*dml, error) {
 		}
 		if len(q.cols) > len(targets) {
 			return nil, pgerr.New(pgerr.SyntaxError, "INSERT has more expressions than target columns")
+		}
+		if len(ins.Cols) == 0 {
+			targets = targets[:len(q.cols)]
 		}
 		if len(q.cols) < len(targets) {
 			return nil, pgerr.New(pgerr.SyntaxError, "INSERT has more target columns than expressions")

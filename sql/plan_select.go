@@ -129,7 +129,7 @@ func (b *binder) selectStmt(sel *pg_query.SelectStmt, parent *scope) (*query, er
 	exprs = append(exprs, hidden...)
 	node = &executor.Project{Input: node, Exprs: exprs}
 	if len(sel.DistinctClause) > 0 {
-		if sel.DistinctClause[0] != nil {
+		if len(sel.DistinctClause) > 1 || sel.DistinctClause[0].GetNode() != nil {
 			return nil, pgerr.New(pgerr.FeatureNotSupported, "SELECT DISTINCT ON is not supported yet")
 		}
 		node = &executor.Distinct{Input: node, Cols: len(targets)}
@@ -650,7 +650,7 @@ func (b *binder) table(rv *pg_query.RangeVar) (*storage.TableDesc, error) {
 }
 
 // tableOID is the OID clients see for a table (RowDescription, catalogs).
-func tableOID(td *storage.TableDesc) uint32 { return 16384 + td.ID }
+func tableOID(td *storage.TableDesc) uint32 { return td.ID }
 
 // valuesList plans VALUES (...), (...).
 func (b *binder) valuesList(lists []*pg_query.Node, parent *scope) (*query, error) {
@@ -692,4 +692,3 @@ func (b *binder) valuesList(lists []*pg_query.Node, parent *scope) (*query, erro
 	}
 	return &query{node: &executor.Values{Rows: rows, N: width}, cols: cols}, nil
 }
-

@@ -26,9 +26,17 @@ func (b *binder) coerce(e executor.Expr, to types.T, cc types.CastContext, pos i
 			if x.V.IsNull() {
 				return &executor.Const{V: types.Null, T: to}, nil
 			}
-			v, err := types.ParseText(to, x.V.S)
+			// Input as the base type, then the length coercion of the
+			// context (an explicit cast truncates, assignment errors).
+			base := types.T{OID: to.OID, Mod: -1}
+			v, err := types.ParseTextLoc(base, x.V.S, b.sess.loc)
 			if err != nil {
 				return nil, withPosition(err, pos)
+			}
+			if to.Mod >= 0 {
+				if v, err = types.Cast(v, base, to, b.sess.loc, cc == types.CastExplicit); err != nil {
+					return nil, withPosition(err, pos)
+				}
 			}
 			return &executor.Const{V: v, T: to}, nil
 		case *executor.Param:
@@ -143,6 +151,14 @@ func (b *binder) commonType(es []executor.Expr, what string, pos int32) (types.T
 // binaryOp resolves and builds l name r with PostgreSQL's operator
 // resolution rules.
 func (b *binder) binaryOp(name string, l, r executor.Expr, pos int32) (executor.Expr, error) {
+	if name == "||" {
+		// PostgreSQL's text || anynonarray and anynonarray || text: the
+		// non-string side is converted with its output function.
+		var err error
+		if l, r, err = b.concatArgs(l, r, pos); err != nil {
+			return nil, err
+		}
+	}
 	lt, rt := l.Type().OID, r.Type().OID
 	var cands []*types.Op
 	for _, op := range types.Operators(name) {
@@ -393,4 +409,25 @@ func keepBest[T any](cands []T, score func(T) int) []T {
 		}
 	}
 	return out
+}
+
+// concatArgs converts the non-string operand of || to text when the other
+// one is a string (or an unknown literal).
+func (b *binder) concatArgs(l, r executor.Expr, pos int32) (executor.Expr, executor.Expr, error) {
+	isStr := func(e executor.Expr) bool {
+		o := e.Type().OID
+		return o == types.UnknownOID || types.Category(o) == 'S'
+	}
+	other := func(e executor.Expr) bool {
+		o := e.Type().OID
+		return o != types.UnknownOID && types.Category(o) != 'S' && o != types.ByteaOID && o != types.JSONBOID
+	}
+	var err error
+	switch {
+	case isStr(l) && other(r):
+		r, err = b.coerce(r, types.Text, types.CastExplicit, pos)
+	case other(l) && isStr(r):
+		l, err = b.coerce(l, types.Text, types.CastExplicit, pos)
+	}
+	return l, r, err
 }

@@ -17,7 +17,7 @@ type setting struct {
 	name   string // as SHOW ALL and ParameterStatus spell it
 	def    string
 	report bool // GUC_REPORT: a change is sent as ParameterStatus
-	check  func(v string) (string, error)
+	check  func(name, v string) (string, error)
 	desc   string
 }
 
@@ -38,12 +38,12 @@ var settingList = []setting{
 	{name: "server_version_num", def: "150000", desc: "Shows the server version as an integer."},
 	{name: "session_authorization", def: "", report: true, desc: "Sets the session user name."},
 	{name: "standard_conforming_strings", def: "on", report: true, desc: "Causes '...' strings to treat backslashes literally."},
-	{name: "statement_timeout", def: "0", check: checkInt, desc: "Sets the maximum allowed duration of any statement."},
+	{name: "statement_timeout", def: "0", check: checkDuration, desc: "Sets the maximum allowed duration of any statement."},
 	{name: "TimeZone", def: "UTC", report: true, check: checkTimeZone, desc: "Sets the time zone for displaying and interpreting time stamps."},
 	{name: "transaction_isolation", def: "read committed", desc: "Sets the current transaction's isolation level."},
 	{name: "transaction_read_only", def: "off", desc: "Sets the current transaction's read-only status."},
-	{name: "idle_in_transaction_session_timeout", def: "0", check: checkInt, desc: "Sets the maximum allowed idle time between queries, when in a transaction."},
-	{name: "lock_timeout", def: "0", check: checkInt, desc: "Sets the maximum allowed duration of any wait for a lock."},
+	{name: "idle_in_transaction_session_timeout", def: "0", check: checkDuration, desc: "Sets the maximum allowed idle time between queries, when in a transaction."},
+	{name: "lock_timeout", def: "0", check: checkDuration, desc: "Sets the maximum allowed duration of any wait for a lock."},
 	{name: "row_security", def: "on", desc: "Enable row security."},
 	{name: "synchronous_commit", def: "on", desc: "Sets the current transaction's synchronization level."},
 	{name: "client_min_messages", def: "notice", desc: "Sets the message levels that are sent to the client."},
@@ -57,7 +57,7 @@ var settingsByKey = func() map[string]*setting {
 	return m
 }()
 
-func checkEncoding(v string) (string, error) {
+func checkEncoding(name, v string) (string, error) {
 	switch strings.ToUpper(strings.ReplaceAll(v, "-", "")) {
 	case "UTF8", "UNICODE":
 		return "UTF8", nil
@@ -65,7 +65,7 @@ func checkEncoding(v string) (string, error) {
 	return "", pgerr.New(pgerr.InvalidParameterValue, "invalid value for parameter \"client_encoding\": %q", v).WithDetail("Only UTF8 is supported.")
 }
 
-func checkDateStyle(v string) (string, error) {
+func checkDateStyle(name, v string) (string, error) {
 	u := strings.ToUpper(v)
 	if strings.Contains(u, "ISO") || u == "MDY" {
 		return "ISO, MDY", nil
@@ -73,14 +73,53 @@ func checkDateStyle(v string) (string, error) {
 	return "", pgerr.New(pgerr.InvalidParameterValue, "invalid value for parameter \"DateStyle\": %q", v).WithDetail("Only ISO output is supported.")
 }
 
-func checkInt(v string) (string, error) {
+func checkInt(name, v string) (string, error) {
 	if _, err := strconv.Atoi(strings.TrimSpace(v)); err != nil {
-		return "", pgerr.New(pgerr.InvalidParameterValue, "invalid value for integer parameter: %q", v)
+		return "", pgerr.New(pgerr.InvalidParameterValue, "invalid value for parameter %q: %q", name, v)
 	}
 	return strings.TrimSpace(v), nil
 }
 
-func checkTimeZone(v string) (string, error) {
+// checkDuration accepts an integer of milliseconds or one with a unit
+// (ms, s, min, h, d), as PostgreSQL's time settings do.
+func checkDuration(name, v string) (string, error) {
+	t := strings.TrimSpace(v)
+	i := 0
+	for i < len(t) && (t[i] >= '0' && t[i] <= '9' || (i == 0 && t[i] == '-')) {
+		i++
+	}
+	unit := strings.TrimSpace(t[i:])
+	if _, err := strconv.Atoi(t[:i]); err != nil || !validUnit(unit) {
+		return "", pgerr.New(pgerr.InvalidParameterValue, "invalid value for parameter %q: %q", name, v).WithHint(`Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".`)
+	}
+	n, _ := strconv.ParseInt(t[:i], 10, 64)
+	ms := n * map[string]int64{"": 1, "ms": 1, "s": 1000, "min": 60000, "h": 3600000, "d": 86400000}[unit]
+	if unit == "us" {
+		ms = n / 1000
+	}
+	if ms == 0 {
+		return "0", nil
+	}
+	for _, u := range []struct {
+		name string
+		ms   int64
+	}{{"d", 86400000}, {"h", 3600000}, {"min", 60000}, {"s", 1000}} {
+		if ms%u.ms == 0 {
+			return strconv.FormatInt(ms/u.ms, 10) + u.name, nil
+		}
+	}
+	return strconv.FormatInt(ms, 10) + "ms", nil
+}
+
+func validUnit(u string) bool {
+	switch u {
+	case "", "us", "ms", "s", "min", "h", "d":
+		return true
+	}
+	return false
+}
+
+func checkTimeZone(name, v string) (string, error) {
 	if _, err := loadLocation(v); err != nil {
 		return "", pgerr.New(pgerr.InvalidParameterValue, "invalid value for parameter \"TimeZone\": %q", v)
 	}
@@ -137,7 +176,7 @@ func (s *Session) set(name, value string) error {
 		return pgerr.New(pgerr.CantChangeRuntimeParam, "parameter %q cannot be changed", st.name)
 	}
 	if st.check != nil {
-		v, err := st.check(value)
+		v, err := st.check(st.name, value)
 		if err != nil {
 			return err
 		}
