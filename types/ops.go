@@ -2,7 +2,7 @@ package types
 
 // Op is one native row of pg_operator. Left is 0 for a prefix operator.
 // Fn receives non-NULL arguments (operators are strict); for a prefix
-// operator the operand is b.
+// operator the operand is b. Fn may return NULL (jsonb -> on a missing key).
 type Op struct {
 	Name                string
 	Left, Right, Result OID

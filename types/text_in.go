@@ -105,12 +105,18 @@ func ParseTextLoc(t T, s string, loc *time.Location) (Datum, error) {
 		}
 		return NewTimestamp(v), nil
 	case JSONBOID:
+		if err := checkUTF8(s); err != nil {
+			return Null, err
+		}
 		n, err := NormalizeJSONB(s)
 		if err != nil {
 			return Null, err
 		}
 		return NewJSON(n), nil
 	case JSONOID:
+		if err := checkUTF8(s); err != nil {
+			return Null, err
+		}
 		if err := ValidateJSON(s); err != nil {
 			return Null, err
 		}
