@@ -89,7 +89,11 @@ func (b *binder) builtin(name string, args []executor.Expr, pos int32) (executor
 	sig := funcSig(f, len(args))
 	for i := range args {
 		if sig[i] == types.AnyOID {
-			args[i] = b.resolveUnknown(args[i])
+			// "any" arguments reach the function as text.
+			var err error
+			if args[i], err = b.coerce(b.resolveUnknown(args[i]), types.Text, types.CastExplicit, pos); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		var err error

@@ -198,7 +198,7 @@ func (b *binder) dropStmt(ds *pg_query.DropStmt) (string, error) {
 			}
 			if td == nil {
 				if ds.MissingOk {
-					b.sess.notice(pgerr.New(pgerr.UndefinedTable, "table %q does not exist, skipping", name))
+					b.sess.notice(pgerr.New(pgerr.SuccessfulCompletion, "table %q does not exist, skipping", name))
 					continue
 				}
 				return "", pgerr.New(pgerr.UndefinedTable, "table %q does not exist", name)
@@ -223,7 +223,7 @@ func (b *binder) dropStmt(ds *pg_query.DropStmt) (string, error) {
 			name := names[len(names)-1]
 			if err := b.txn.DropIndex(name); err != nil {
 				if ds.MissingOk && pgerr.Code(err) == pgerr.UndefinedObject {
-					b.sess.notice(pgerr.New(pgerr.UndefinedObject, "index %q does not exist, skipping", name))
+					b.sess.notice(pgerr.New(pgerr.SuccessfulCompletion, "index %q does not exist, skipping", name))
 					continue
 				}
 				return "", err
@@ -240,7 +240,7 @@ func (b *binder) dropStmt(ds *pg_query.DropStmt) (string, error) {
 			}
 			if s == nil {
 				if ds.MissingOk {
-					b.sess.notice(pgerr.New(pgerr.UndefinedTable, "sequence %q does not exist, skipping", name))
+					b.sess.notice(pgerr.New(pgerr.SuccessfulCompletion, "sequence %q does not exist, skipping", name))
 					continue
 				}
 				return "", pgerr.New(pgerr.UndefinedTable, "sequence %q does not exist", name)

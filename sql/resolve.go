@@ -139,6 +139,12 @@ func (b *binder) commonType(es []executor.Expr, what string, pos int32) (types.T
 	if !found {
 		return types.Text, nil
 	}
+	// A typmod survives only when every input has the same one.
+	for _, e := range es {
+		if t := e.Type(); t.OID != ptype.OID || t.Mod != ptype.Mod {
+			ptype.Mod = -1
+		}
+	}
 	for _, e := range es {
 		t := e.Type()
 		if t.OID != types.UnknownOID && !canImplicit(t.OID, ptype.OID) {

@@ -34,6 +34,11 @@ type Session struct {
 	// may be stale even though the committed catalog version is the same.
 	ddlInTxn bool
 	txnStart time.Time
+	// implicit marks txn as the implicit transaction of a simple-query
+	// string with several statements: they commit together after the
+	// last one, and an error in any rolls all back (as in PostgreSQL).
+	implicit  bool
+	batchLeft int
 }
 
 // Statement is a parsed (and, once prepared, planned) statement.
@@ -98,10 +103,32 @@ func (s *Session) notice(e *pgerr.Error) {
 // fail records a statement error: inside a transaction block the block is
 // now failed until ROLLBACK.
 func (s *Session) fail(err error) error {
-	if err != nil && s.txn != nil {
+	if err == nil {
+		return nil
+	}
+	if s.implicit {
+		s.endTxn()
+		return err
+	}
+	if s.txn != nil {
 		s.failed = true
 	}
 	return err
+}
+
+// statementDone counts a finished statement of an implicit transaction
+// and commits it after the last one.
+func (s *Session) statementDone() error {
+	if !s.implicit {
+		return nil
+	}
+	s.batchLeft--
+	if s.batchLeft > 0 {
+		return nil
+	}
+	txn := s.txn
+	s.txn, s.implicit, s.ddlInTxn = nil, false, false
+	return txn.Commit()
 }
 
 // Parse splits a simple-query string into its statements, parsing all of
@@ -115,6 +142,10 @@ func (s *Session) Parse(query string) ([]*Statement, error) {
 	out := make([]*Statement, len(stmts))
 	for i, ps := range stmts {
 		out[i] = &Statement{ps: ps}
+	}
+	if len(stmts) > 1 && s.txn == nil {
+		s.txn, s.implicit, s.batchLeft = s.eng.db.Begin(), true, len(stmts)
+		s.txnStart = time.Now()
 	}
 	return out, nil
 }
@@ -205,7 +236,7 @@ func (s *Session) endTxn() {
 	if s.txn != nil {
 		s.txn.Rollback()
 	}
-	s.txn, s.failed, s.ddlInTxn = nil, false, false
+	s.txn, s.failed, s.ddlInTxn, s.implicit = nil, false, false, false
 }
 
 // planStatement binds and plans st against the current catalog.
@@ -329,6 +360,10 @@ func (s *Session) txnControlPlan(ps parsedStmt) (*plan, bool) {
 			if s.failed {
 				return "", nil, errAborted()
 			}
+			if s.implicit {
+				s.implicit = false
+				return "BEGIN", nil, nil
+			}
 			if s.txn != nil {
 				s.notice(&pgerr.Error{Severity: pgerr.SeverityWarning, Code: pgerr.ActiveSQLTransaction, Message: "there is already a transaction in progress"})
 				return "BEGIN", nil, nil
@@ -346,7 +381,7 @@ func (s *Session) txnControlPlan(ps parsedStmt) (*plan, bool) {
 				return "ROLLBACK", nil, nil
 			}
 			txn := s.txn
-			s.txn, s.failed, s.ddlInTxn = nil, false, false
+			s.txn, s.failed, s.ddlInTxn, s.implicit = nil, false, false, false
 			if err := txn.Commit(); err != nil {
 				return "", nil, err
 			}
@@ -439,7 +474,6 @@ type Portal struct {
 	ectx  *executor.Ctx
 	txn   *storage.Txn // the portal's own transaction outside a block
 	rows  []types.Row
-	count int64
 	tag   string
 }
 
@@ -460,7 +494,11 @@ func (p *Portal) Execute(ctx context.Context, maxRows int, emit func(types.Row) 
 	if p.done && p.tag == "" && p.rows == nil && p.st.empty {
 		return true, "", nil
 	}
+	implicit := p.s.implicit
 	done, tag, err = p.execute(ctx, maxRows, emit)
+	if err == nil && done && implicit {
+		err = p.s.statementDone()
+	}
 	if err != nil {
 		p.abort()
 		return true, "", p.s.fail(err)
@@ -518,7 +556,6 @@ func (p *Portal) execute(ctx context.Context, maxRows int, emit func(types.Row) 
 			if err := emit(row); err != nil {
 				return true, "", err
 			}
-			p.count++
 			sent++
 		}
 		err := p.iter.Close()
@@ -530,7 +567,8 @@ func (p *Portal) execute(ctx context.Context, maxRows int, emit func(types.Row) 
 		if err != nil {
 			return true, "", err
 		}
-		p.tag = "SELECT " + strconv.FormatInt(p.count, 10)
+		// As PostgreSQL, the tag counts the rows of this Execute only.
+		p.tag = "SELECT " + strconv.Itoa(sent)
 	}
 	p.done = true
 	return true, p.tag, nil
