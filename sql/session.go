@@ -293,6 +293,8 @@ func (b *binder) plan(ps parsedStmt) (*plan, error) {
 		return b.setPlan(n.GetVariableSetStmt())
 	case n.GetVariableShowStmt() != nil:
 		return b.showPlan(n.GetVariableShowStmt())
+	case n.GetExplainStmt() != nil:
+		return b.explainPlan(n.GetExplainStmt())
 	case n.GetCreateExtensionStmt() != nil:
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "extension %q is not available", n.GetCreateExtensionStmt().Extname)
 	case n.GetDeallocateStmt() != nil, n.GetDiscardStmt() != nil:
@@ -470,11 +472,11 @@ type Portal struct {
 	done bool
 	// A query portal streams from iter; rows holds utility and RETURNING
 	// results.
-	iter  executor.RowIter
-	ectx  *executor.Ctx
-	txn   *storage.Txn // the portal's own transaction outside a block
-	rows  []types.Row
-	tag   string
+	iter executor.RowIter
+	ectx *executor.Ctx
+	txn  *storage.Txn // the portal's own transaction outside a block
+	rows []types.Row
+	tag  string
 }
 
 // Columns describes the result rows; nil when none.
