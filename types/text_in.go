@@ -25,7 +25,16 @@ func ParseTextLoc(t T, s string, loc *time.Location) (Datum, error) {
 			return Null, err
 		}
 		return NewInt(v), nil
-	case OIDOID, RegTypeOID:
+	case RegTypeOID:
+		if v, err := parseOID(s); err == nil {
+			return NewInt(v), nil
+		}
+		rt, err := RegTypeByName(s)
+		if err != nil {
+			return Null, err
+		}
+		return NewInt(int64(rt.OID)), nil
+	case OIDOID:
 		v, err := parseOID(s)
 		if err != nil {
 			return Null, err

@@ -10,7 +10,14 @@ import (
 func AppendText(buf []byte, d Datum, t T, loc *time.Location) []byte {
 	switch d.K {
 	case KInt:
-		if t.OID == OIDOID || t.OID == RegTypeOID {
+		if t.OID == RegTypeOID {
+			// regtype prints the type's name, as format_type does.
+			if rt, ok := TypeByOID(OID(uint32(d.I))); ok {
+				return append(buf, rt.String()...)
+			}
+			return strconv.AppendUint(buf, uint64(uint32(d.I)), 10)
+		}
+		if t.OID == OIDOID {
 			return strconv.AppendUint(buf, uint64(uint32(d.I)), 10)
 		}
 		return strconv.AppendInt(buf, d.I, 10)
