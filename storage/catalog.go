@@ -23,6 +23,9 @@ type TableDesc struct {
 	Columns    []ColumnDesc
 	PrimaryKey []int       // column ordinals; empty => rows get a hidden unique row id
 	Indexes    []IndexDesc // secondary indexes, including UNIQUE constraints
+	// Collection marks a table made by CREATE COLLECTION: exactly one
+	// vector column with an HNSW index, and a tier.
+	Collection bool `json:",omitempty"`
 }
 
 // ColumnDesc describes a column.
