@@ -1,0 +1,394 @@
+package hnsw
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+const (
+	// noEntry marks an empty index in Index.ep.
+	noEntry = math.MaxUint64
+	// stripes is the number of locks guarding neighbour-list writes; node
+	// id i uses stripe i%stripes.
+	stripes = 1 << 12
+	// minGrow is the smallest number of slots added when the arena grows.
+	minGrow = 1024
+)
+
+// Index is an HNSW graph over float32 vectors. See the package
+// documentation for its concurrency contract.
+type Index struct {
+	dim     int
+	metric  Metric
+	m, m0   int // links per node on upper layers / on layer 0
+	efc     int
+	ml      float64
+	seed    int64
+	maxScan int
+	repairF float64
+	dist    distFunc
+
+	// writeMu is read-locked by every mutation (Add, Delete, repair) and
+	// locked by WriteTo, so a checkpoint sees no mutation but does not
+	// stop searches.
+	writeMu sync.RWMutex
+	// mu guards the slice headers below: Lock to grow them or to free
+	// slots, RLock for everything else (searches, inserts, deletes).
+	mu sync.RWMutex
+
+	capN     int
+	vecs     []float32 // capN*dim; slot i at [i*dim, (i+1)*dim)
+	links0   []uint32  // capN*(m0+1); slot i: count, then m0 ids
+	upper    []uint32  // blocks of level*(m+1): count, then m ids, per level 1..level
+	upperOff []uint32  // slot i's block in upper (when levels[i] > 0)
+	levels   []uint8
+	labels   []uint64
+	dead     []uint32 // bitset, accessed atomically: tombstoned or free
+
+	// nodes is the number of slots ever handed out (high-water mark).
+	nodes atomic.Uint32
+	// ep is the entry point, level<<32 | id, or noEntry.
+	ep   atomic.Uint64
+	epMu sync.Mutex
+
+	// metaMu guards the label maps, free list, counters and the RNG.
+	metaMu    sync.Mutex
+	byLabel   map[uint64]uint32
+	zeros     map[uint64]struct{} // cosine zero vectors: remembered, not indexed
+	free      []uint32
+	upperUsed int
+	nDead     int // tombstoned slots still in the graph
+	rng       *rand.Rand
+
+	locks     [stripes]sync.Mutex
+	repairing atomic.Bool
+	repairWG  sync.WaitGroup
+	pool      sync.Pool // *searcher
+}
+
+// New returns an empty index.
+func New(cfg Config) (*Index, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	x := &Index{
+		dim:     cfg.Dim,
+		metric:  cfg.Metric,
+		m:       cfg.M,
+		m0:      2 * cfg.M,
+		efc:     cfg.EfConstruction,
+		ml:      1 / math.Log(float64(cfg.M)),
+		seed:    cfg.Seed,
+		maxScan: cfg.MaxScan,
+		repairF: cfg.RepairFraction,
+		dist:    internalDist(cfg.Metric),
+		byLabel: make(map[uint64]uint32),
+		zeros:   make(map[uint64]struct{}),
+		rng:     rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15)),
+	}
+	x.ep.Store(noEntry)
+	return x, nil
+}
+
+// Config returns the index's configuration with defaults filled in.
+func (x *Index) Config() Config {
+	return Config{Dim: x.dim, Metric: x.metric, M: x.m, EfConstruction: x.efc,
+		Seed: x.seed, MaxScan: x.maxScan, RepairFraction: x.repairF}
+}
+
+// Dim returns the number of dimensions.
+func (x *Index) Dim() int { return x.dim }
+
+// Metric returns the index's metric.
+func (x *Index) Metric() Metric { return x.metric }
+
+// Len returns the number of live labels, including cosine zero vectors
+// (which are remembered but never returned by Search).
+func (x *Index) Len() int {
+	x.metaMu.Lock()
+	defer x.metaMu.Unlock()
+	return len(x.byLabel) + len(x.zeros)
+}
+
+// Contains reports whether label is live.
+func (x *Index) Contains(label uint64) bool {
+	x.metaMu.Lock()
+	defer x.metaMu.Unlock()
+	_, ok := x.byLabel[label]
+	if !ok {
+		_, ok = x.zeros[label]
+	}
+	return ok
+}
+
+// MemoryBytes estimates the heap the index holds: arena, link lists,
+// per-node arrays and the label map.
+func (x *Index) MemoryBytes() int64 {
+	x.mu.RLock()
+	n := int64(cap(x.vecs))*4 + int64(cap(x.links0))*4 + int64(cap(x.upper))*4 +
+		int64(cap(x.upperOff))*4 + int64(cap(x.levels)) + int64(cap(x.labels))*8 +
+		int64(cap(x.dead))*4
+	x.mu.RUnlock()
+	x.metaMu.Lock()
+	// A Go map entry of uint64 -> uint32 costs about 24 bytes with overhead.
+	n += int64(len(x.byLabel)+len(x.zeros))*24 + int64(cap(x.free))*4
+	x.metaMu.Unlock()
+	return n + int64(unsafe.Sizeof(*x))
+}
+
+// vec returns slot id's vector. Caller holds mu (read or write).
+func (x *Index) vec(id uint32) []float32 {
+	o := int(id) * x.dim
+	return x.vecs[o : o+x.dim : o+x.dim]
+}
+
+// list returns slot id's neighbour list at level l: element 0 is the
+// count, then the ids. Elements are read and written atomically.
+func (x *Index) list(id uint32, l int) []uint32 {
+	if l == 0 {
+		o := int(id) * (x.m0 + 1)
+		return x.links0[o : o+x.m0+1 : o+x.m0+1]
+	}
+	o := int(x.upperOff[id]) + (l-1)*(x.m+1)
+	return x.upper[o : o+x.m+1 : o+x.m+1]
+}
+
+func (x *Index) isDead(id uint32) bool {
+	return atomic.LoadUint32(&x.dead[id>>5])&(1<<(id&31)) != 0
+}
+
+func (x *Index) setDead(id uint32) {
+	atomic.OrUint32(&x.dead[id>>5], 1<<(id&31))
+}
+
+func (x *Index) clearDead(id uint32) {
+	atomic.AndUint32(&x.dead[id>>5], ^uint32(1<<(id&31)))
+}
+
+func (x *Index) entry() (id uint32, level int, ok bool) {
+	e := x.ep.Load()
+	if e == noEntry {
+		return 0, 0, false
+	}
+	return uint32(e), int(e >> 32), true
+}
+
+func (x *Index) setEntry(id uint32, level int) {
+	x.ep.Store(uint64(level)<<32 | uint64(id))
+}
+
+// grow makes room for at least needN slots and needUpper upper-link
+// words. It takes mu exclusively.
+func (x *Index) grow(needN, needUpper int) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if needN > x.capN {
+		n := max(needN, x.capN+x.capN/2, x.capN+minGrow)
+		x.vecs = growTo(x.vecs, n*x.dim)
+		x.links0 = growTo(x.links0, n*(x.m0+1))
+		x.upperOff = growTo(x.upperOff, n)
+		x.levels = growTo(x.levels, n)
+		x.labels = growTo(x.labels, n)
+		x.dead = growTo(x.dead, (n+31)/32)
+		x.capN = n
+	}
+	if needUpper > len(x.upper) {
+		n := max(needUpper, len(x.upper)+len(x.upper)/2, minGrow*(x.m+1)/x.m)
+		x.upper = growTo(x.upper, n)
+	}
+}
+
+func growTo[T any](s []T, n int) []T {
+	if n <= len(s) {
+		return s
+	}
+	t := make([]T, n)
+	copy(t, s)
+	return t
+}
+
+// Reserve grows the index to hold n vectors without further growth.
+func (x *Index) Reserve(n int) {
+	x.writeMu.RLock()
+	defer x.writeMu.RUnlock()
+	x.grow(n, n+n/x.m*2)
+}
+
+// randomLevel draws a level with mL = 1/ln(M). Caller holds metaMu.
+func (x *Index) randomLevel() int {
+	u := 1 - x.rng.Float64() // (0, 1]
+	l := int(-math.Log(u) * x.ml)
+	return min(l, maxLevel)
+}
+
+// alloc hands out a slot for label at a fresh level, tombstoning the
+// label's previous slot. It returns ok == false when the arrays must grow
+// first, with the sizes they need. Caller holds mu.RLock.
+func (x *Index) alloc(label uint64, level int) (id uint32, ok bool, needN, needUpper int) {
+	x.metaMu.Lock()
+	defer x.metaMu.Unlock()
+	var reuseUpper bool
+	if n := len(x.free); n > 0 {
+		id = x.free[n-1]
+		reuseUpper = int(x.levels[id]) >= level
+	} else {
+		id = x.nodes.Load()
+		if int(id) >= x.capN {
+			return 0, false, int(id) + 1, x.upperUsed + level*(x.m+1)
+		}
+	}
+	if level > 0 && !reuseUpper && x.upperUsed+level*(x.m+1) > len(x.upper) {
+		return 0, false, int(x.nodes.Load()), x.upperUsed + level*(x.m+1)
+	}
+	if n := len(x.free); n > 0 {
+		x.free = x.free[:n-1]
+	} else {
+		x.nodes.Store(id + 1)
+	}
+	if level > 0 && !reuseUpper {
+		x.upperOff[id] = uint32(x.upperUsed)
+		x.upperUsed += level * (x.m + 1)
+	}
+	x.setDead(id) // until insert has written the slot
+	x.unlabel(label)
+	delete(x.zeros, label)
+	x.byLabel[label] = id
+	return id, true, 0, 0
+}
+
+// unlabel tombstones label's slot, if any. Caller holds metaMu and mu.RLock.
+func (x *Index) unlabel(label uint64) bool {
+	old, ok := x.byLabel[label]
+	if !ok {
+		return false
+	}
+	delete(x.byLabel, label)
+	x.setDead(old)
+	x.nDead++
+	return true
+}
+
+// Add inserts v under label, replacing the label's previous vector. For
+// the cosine metric the normalised vector is stored, and a zero vector is
+// remembered but not indexed (its cosine distance is undefined), as
+// pgvector skips it.
+func (x *Index) Add(label uint64, v []float32) error {
+	x.writeMu.RLock()
+	defer x.writeMu.RUnlock()
+	s := x.getSearcher()
+	defer x.pool.Put(s)
+	err := x.add(s, label, v)
+	x.maybeRepair()
+	return err
+}
+
+func (x *Index) add(s *searcher, label uint64, v []float32) error {
+	if len(v) != x.dim {
+		return fmt.Errorf("%w: expected %d dimensions, not %d", ErrDim, x.dim, len(v))
+	}
+	if !finite(v) {
+		return ErrNotFinite
+	}
+	if x.metric == Cosine {
+		if norm(v) == 0 {
+			x.mu.RLock()
+			x.metaMu.Lock()
+			x.unlabel(label)
+			x.zeros[label] = struct{}{}
+			x.metaMu.Unlock()
+			x.mu.RUnlock()
+			return nil
+		}
+		normalize(s.q, v)
+		v = s.q
+	}
+	x.metaMu.Lock()
+	level := x.randomLevel()
+	x.metaMu.Unlock()
+	for {
+		x.mu.RLock()
+		id, ok, needN, needUpper := x.alloc(label, level)
+		if ok {
+			x.insert(s, id, label, level, v)
+			x.mu.RUnlock()
+			return nil
+		}
+		x.mu.RUnlock()
+		x.grow(needN, needUpper)
+	}
+}
+
+// AddBatch adds vs[i] under labels[i] using workers goroutines (0 means
+// GOMAXPROCS). Insertion order between workers is not defined, so a label
+// given twice keeps one of its vectors. It stops at the first error.
+func (x *Index) AddBatch(labels []uint64, vs [][]float32, workers int) error {
+	if len(labels) != len(vs) {
+		return fmt.Errorf("hnsw: %d labels for %d vectors", len(labels), len(vs))
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, max(1, len(vs)/64))
+	x.writeMu.RLock()
+	defer x.writeMu.RUnlock()
+	x.mu.RLock()
+	need := int(x.nodes.Load()) + len(vs)
+	x.mu.RUnlock()
+	if need > x.capN {
+		x.grow(need, 0)
+	}
+	var next atomic.Int64
+	var firstErr error
+	var errOnce sync.Once
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := x.getSearcher()
+			defer x.pool.Put(s)
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(vs) {
+					return
+				}
+				if err := x.add(s, labels[i], vs[i]); err != nil {
+					errOnce.Do(func() { firstErr = fmt.Errorf("hnsw: vector %d: %w", i, err) })
+					failed.Store(true)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	x.maybeRepair()
+	return firstErr
+}
+
+// Delete tombstones label. A tombstoned node is never returned again but
+// still routes searches until a repair unlinks it. It reports whether the
+// label was live.
+func (x *Index) Delete(label uint64) bool {
+	x.writeMu.RLock()
+	defer x.writeMu.RUnlock()
+	x.mu.RLock()
+	x.metaMu.Lock()
+	ok := x.unlabel(label)
+	if !ok {
+		if _, z := x.zeros[label]; z {
+			delete(x.zeros, label)
+			ok = true
+		}
+	}
+	x.metaMu.Unlock()
+	x.mu.RUnlock()
+	x.maybeRepair()
+	return ok
+}
