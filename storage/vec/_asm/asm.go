@@ -1,0 +1,343 @@
+//go:build ignore
+
+// Command asm generates the amd64 distance kernels of package vec with avo.
+//
+// It lives in its own module so that avo never enters the requirements of
+// the main module. Regenerate from storage/vec with `go generate`.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// unroll is the number of independent accumulators in the main loop. Each
+// step needs two loads; with two loads a cycle, four accumulators cover the
+// four-cycle latency of FMA/ADD.
+const unroll = 4
+
+type op int
+
+const (
+	opDot op = iota
+	opL2Sq
+	opL1
+)
+
+// isa describes one vector width.
+type isa struct {
+	name  string // function name suffix
+	width int    // float32 lanes
+	bytes int    // vector size in bytes
+	vreg  func() VecVirtual
+}
+
+var (
+	avx2   = isa{name: "AVX2", width: 8, bytes: 32, vreg: YMM}
+	avx512 = isa{name: "AVX512", width: 16, bytes: 64, vreg: ZMM}
+)
+
+func main() {
+	ConstraintExpr("!noasm")
+
+	// maskTable: eight all-ones words followed by eight zero words. Loading
+	// eight words at offset 4*(8-r) yields a mask with the first r lanes set.
+	maskTable := GLOBL("tailmask", RODATA|NOPTR)
+	for i := 0; i < 16; i++ {
+		v := uint32(0)
+		if i < 8 {
+			v = 0xffffffff
+		}
+		DATA(4*i, U32(v))
+	}
+
+	for _, s := range []isa{avx2, avx512} {
+		for _, k := range []op{opDot, opL2Sq, opL1} {
+			genF32(s, k, maskTable)
+		}
+	}
+	genDotF16AVX2()
+	genDotF16AVX512()
+	genCPUID()
+	Generate()
+}
+
+func kernelName(k op, s isa) string {
+	switch k {
+	case opDot:
+		return "dot" + s.name
+	case opL2Sq:
+		return "l2sq" + s.name
+	default:
+		return "l1" + s.name
+	}
+}
+
+// lenMin loads min(len(a), len(b)) so that a kernel never reads past either
+// slice, whatever its caller passes.
+func lenMin() GPVirtual {
+	n := GP64()
+	Load(Param("a").Len(), n)
+	m := Load(Param("b").Len(), GP64())
+	CMPQ(m, n)
+	CMOVQLT(m, n)
+	return n
+}
+
+func genF32(s isa, k op, maskTable Mem) {
+	name := kernelName(k, s)
+	TEXT(name, NOSPLIT, "func(a, b []float32) float32")
+	Doc(fmt.Sprintf("%s computes %s with %s over the first min(len(a), len(b)) elements.", name, [...]string{"the inner product", "the squared Euclidean distance", "the taxicab distance"}[k], s.name))
+	a := Mem{Base: Load(Param("a").Base(), GP64())}
+	b := Mem{Base: Load(Param("b").Base(), GP64())}
+	n := lenMin()
+
+	acc := make([]VecVirtual, unroll)
+	for i := range acc {
+		acc[i] = s.vreg()
+		zero(acc[i], s)
+	}
+
+	// Absolute value mask (0x7fffffff in every lane) for L1.
+	var abs VecVirtual
+	if k == opL1 {
+		abs = s.vreg()
+		if s.width == 16 {
+			t := GP32()
+			MOVL(U32(0x7fffffff), t)
+			VPBROADCASTD(t, abs)
+		} else {
+			VPCMPEQD(abs, abs, abs)
+			VPSRLD(U8(1), abs, abs)
+		}
+	}
+
+	// step accumulates x (already loaded from a) against y (register or
+	// memory from b) into acc.
+	step := func(x VecVirtual, y Op, acc VecVirtual) {
+		switch k {
+		case opDot:
+			VFMADD231PS(y, x, acc)
+		case opL2Sq:
+			VSUBPS(y, x, x)
+			VFMADD231PS(x, x, acc)
+		case opL1:
+			VSUBPS(y, x, x)
+			if s.width == 16 {
+				VPANDD(abs, x, x)
+			} else {
+				VANDPS(abs, x, x)
+			}
+			VADDPS(x, acc, acc)
+		}
+	}
+
+	block := unroll * s.width
+	Label(name + "_block")
+	CMPQ(n, U32(block))
+	JL(LabelRef(name + "_single"))
+	xs := make([]VecVirtual, unroll)
+	for i := range xs {
+		xs[i] = s.vreg()
+		VMOVUPS(a.Offset(s.bytes*i), xs[i])
+	}
+	for i := range xs {
+		step(xs[i], b.Offset(s.bytes*i), acc[i])
+	}
+	ADDQ(U32(block*4), a.Base)
+	ADDQ(U32(block*4), b.Base)
+	SUBQ(U32(block), n)
+	JMP(LabelRef(name + "_block"))
+
+	Label(name + "_single")
+	CMPQ(n, U32(s.width))
+	JL(LabelRef(name + "_tail"))
+	x := s.vreg()
+	VMOVUPS(a, x)
+	step(x, b, acc[0])
+	ADDQ(U32(s.bytes), a.Base)
+	ADDQ(U32(s.bytes), b.Base)
+	SUBQ(U32(s.width), n)
+	JMP(LabelRef(name + "_single"))
+
+	// Tail: 0 < n < width elements, loaded under a mask. Masked-out lanes
+	// read as zero and are never touched in memory, so they add nothing.
+	Label(name + "_tail")
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_reduce"))
+	xt, yt := s.vreg(), s.vreg()
+	if s.width == 16 {
+		bits := GP32()
+		MOVL(U32(0xffff), bits)
+		BZHIL(n.As32(), bits, bits)
+		KMOVW(bits, K1)
+		VMOVUPS_Z(a, K1, xt)
+		VMOVUPS_Z(b, K1, yt)
+	} else {
+		off := GP64()
+		MOVQ(U32(8), off)
+		SUBQ(n, off)
+		tbl := GP64()
+		LEAQ(maskTable, tbl)
+		mask := YMM()
+		VMOVDQU(Mem{Base: tbl, Index: off, Scale: 4}, mask)
+		VMASKMOVPS(a, mask, xt)
+		VMASKMOVPS(b, mask, yt)
+	}
+	step(xt, yt, acc[1])
+
+	Label(name + "_reduce")
+	reduce(s, acc)
+	RET()
+}
+
+// zero clears v. VXORPS on ZMM registers needs AVX512DQ; VPXORD needs only
+// AVX512F.
+func zero(v VecVirtual, s isa) {
+	if s.width == 16 {
+		VPXORD(v, v, v)
+	} else {
+		VXORPS(v, v, v)
+	}
+}
+
+// reduce sums the accumulators and their lanes into the float32 result.
+func reduce(s isa, acc []VecVirtual) {
+	VADDPS(acc[1], acc[0], acc[0])
+	VADDPS(acc[3], acc[2], acc[2])
+	VADDPS(acc[2], acc[0], acc[0])
+	y := acc[0]
+	if s.width == 16 {
+		hi := YMM()
+		VEXTRACTF64X4(U8(1), acc[0], hi)
+		VADDPS(hi, acc[0].AsY(), hi)
+		y = hi
+	}
+	hx := XMM()
+	VEXTRACTF128(U8(1), y, hx)
+	lo := y.AsX()
+	VADDPS(hx, lo, lo)
+	VMOVHLPS(lo, lo, hx)
+	VADDPS(hx, lo, lo)
+	VMOVSHDUP(lo, hx)
+	VADDSS(hx, lo, lo)
+	VZEROUPPER()
+	Store(lo, ReturnIndex(0))
+}
+
+// genDotF16AVX2 converts halves with F16C and accumulates with FMA. It
+// handles the first n&^7 elements; the caller adds the rest.
+func genDotF16AVX2() {
+	TEXT("dotF16AVX2", NOSPLIT, "func(a, b []uint16) float32")
+	Doc("dotF16AVX2 is the F16C+FMA half-precision dot product over the first min(len(a), len(b))&^7 elements.")
+	a := Mem{Base: Load(Param("a").Base(), GP64())}
+	b := Mem{Base: Load(Param("b").Base(), GP64())}
+	n := lenMin()
+	acc := make([]VecVirtual, unroll)
+	for i := range acc {
+		acc[i] = YMM()
+		VXORPS(acc[i], acc[i], acc[i])
+	}
+	const w = 8
+	Label("dotF16AVX2_block")
+	CMPQ(n, U32(unroll*w))
+	JL(LabelRef("dotF16AVX2_single"))
+	for i := 0; i < unroll; i++ {
+		x, y := YMM(), YMM()
+		VCVTPH2PS(a.Offset(16*i), x)
+		VCVTPH2PS(b.Offset(16*i), y)
+		VFMADD231PS(y, x, acc[i])
+	}
+	ADDQ(U32(unroll*w*2), a.Base)
+	ADDQ(U32(unroll*w*2), b.Base)
+	SUBQ(U32(unroll*w), n)
+	JMP(LabelRef("dotF16AVX2_block"))
+
+	Label("dotF16AVX2_single")
+	CMPQ(n, U32(w))
+	JL(LabelRef("dotF16AVX2_reduce"))
+	x, y := YMM(), YMM()
+	VCVTPH2PS(a, x)
+	VCVTPH2PS(b, y)
+	VFMADD231PS(y, x, acc[0])
+	ADDQ(U32(w*2), a.Base)
+	ADDQ(U32(w*2), b.Base)
+	SUBQ(U32(w), n)
+	JMP(LabelRef("dotF16AVX2_single"))
+
+	Label("dotF16AVX2_reduce")
+	reduce(avx2, acc)
+	RET()
+}
+
+// genDotF16AVX512 converts sixteen halves at a time and handles the tail
+// under a mask.
+func genDotF16AVX512() {
+	TEXT("dotF16AVX512", NOSPLIT, "func(a, b []uint16) float32")
+	Doc("dotF16AVX512 is the AVX-512 half-precision dot product over the first min(len(a), len(b)) elements.")
+	a := Mem{Base: Load(Param("a").Base(), GP64())}
+	b := Mem{Base: Load(Param("b").Base(), GP64())}
+	n := lenMin()
+	acc := make([]VecVirtual, unroll)
+	for i := range acc {
+		acc[i] = ZMM()
+		zero(acc[i], avx512)
+	}
+	const w = 16
+	Label("dotF16AVX512_block")
+	CMPQ(n, U32(unroll*w))
+	JL(LabelRef("dotF16AVX512_single"))
+	for i := 0; i < unroll; i++ {
+		x, y := ZMM(), ZMM()
+		VCVTPH2PS(a.Offset(32*i), x)
+		VCVTPH2PS(b.Offset(32*i), y)
+		VFMADD231PS(y, x, acc[i])
+	}
+	ADDQ(U32(unroll*w*2), a.Base)
+	ADDQ(U32(unroll*w*2), b.Base)
+	SUBQ(U32(unroll*w), n)
+	JMP(LabelRef("dotF16AVX512_block"))
+
+	Label("dotF16AVX512_single")
+	CMPQ(n, U32(w))
+	JL(LabelRef("dotF16AVX512_tail"))
+	x, y := ZMM(), ZMM()
+	VCVTPH2PS(a, x)
+	VCVTPH2PS(b, y)
+	VFMADD231PS(y, x, acc[0])
+	ADDQ(U32(w*2), a.Base)
+	ADDQ(U32(w*2), b.Base)
+	SUBQ(U32(w), n)
+	JMP(LabelRef("dotF16AVX512_single"))
+
+	Label("dotF16AVX512_tail")
+	TESTQ(n, n)
+	JZ(LabelRef("dotF16AVX512_reduce"))
+	bits := GP32()
+	MOVL(U32(0xffff), bits)
+	BZHIL(n.As32(), bits, bits)
+	KMOVW(bits, K1)
+	xt, yt := ZMM(), ZMM()
+	VCVTPH2PS_Z(a, K1, xt)
+	VCVTPH2PS_Z(b, K1, yt)
+	VFMADD231PS(yt, xt, acc[1])
+
+	Label("dotF16AVX512_reduce")
+	reduce(avx512, acc)
+	RET()
+}
+
+// genCPUID reads ECX of CPUID leaf 1, for the F16C bit that
+// golang.org/x/sys/cpu does not report.
+func genCPUID() {
+	TEXT("cpuid1ECX", NOSPLIT, "func() uint32")
+	Doc("cpuid1ECX returns ECX of CPUID leaf 1.")
+	MOVL(U32(1), EAX)
+	XORL(ECX, ECX)
+	CPUID()
+	Store(ECX, ReturnIndex(0))
+	RET()
+}

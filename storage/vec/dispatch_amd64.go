@@ -1,0 +1,27 @@
+//go:build !noasm
+
+package vec
+
+import "golang.org/x/sys/cpu"
+
+//go:generate sh -c "cd _asm && go run asm.go -out ../kernels_amd64.s -stubs ../kernels_amd64_stubs.go -pkg vec"
+
+var (
+	hasAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpuid1ECX()&(1<<29) != 0 // F16C
+	hasAVX512 = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasBMI2
+)
+
+func dotF16AVX2Tail(a, b []uint16) float32 {
+	n := min(len(a), len(b))
+	m := n &^ 7
+	return dotF16AVX2(a[:n], b[:n]) + dotF16Go(a[m:n], b[m:n])
+}
+
+func init() {
+	if hasAVX2 {
+		register(kernels{name: "avx2", dot: dotAVX2, l2sq: l2sqAVX2, l1: l1AVX2, dotF16: dotF16AVX2Tail})
+	}
+	if hasAVX512 {
+		register(kernels{name: "avx512", dot: dotAVX512, l2sq: l2sqAVX512, l1: l1AVX512, dotF16: dotF16AVX512})
+	}
+}
