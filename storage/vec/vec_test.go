@@ -93,22 +93,19 @@ func TestImplementations(t *testing.T) {
 func TestKernelsRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	a0, b0 := randVec(r, maxLen), randVec(r, maxLen)
-	for _, impl := range impls {
+	for n := 1; n <= maxLen; n++ {
+		// A different window of the random data for each length, and
+		// starts that are not always aligned.
+		start := (n * 7) % (maxLen - n + 1)
+		a := guarded(a0[start:start+n], n%5)
+		b := guarded(b0[maxLen-n-start:maxLen-start], n%3)
 		for _, kern := range f32Kernels {
-			fn := kern.fn(impl)
-			t.Run(impl.name+"/"+kern.name, func(t *testing.T) {
-				for n := 1; n <= maxLen; n++ {
-					// Different windows of the random data for each length.
-					start := (n * 7) % (maxLen - n + 1)
-					a := guarded(a0[start:start+n], n%5)
-					b := guarded(b0[maxLen-n-start:maxLen-start], n%3)
-					got := fn(a, b)
-					want, scale := kern.ref(a, b)
-					if !close(got, want, scale) {
-						t.Fatalf("n=%d: got %v, want %v", n, got, want)
-					}
+			want, scale := kern.ref(a, b)
+			for _, impl := range impls {
+				if got := kern.fn(impl)(a, b); !close(got, want, scale) {
+					t.Fatalf("%s/%s n=%d: got %v, want %v", impl.name, kern.name, n, got, want)
 				}
-			})
+			}
 		}
 	}
 }
@@ -123,18 +120,15 @@ func TestKernelsExact(t *testing.T) {
 		a0[i] = float32(r.IntN(17) - 8)
 		b0[i] = float32(r.IntN(17) - 8)
 	}
-	for _, impl := range impls {
+	for n := 0; n <= maxLen; n++ {
+		a, b := guarded(a0[:n], 1), guarded(b0[maxLen-n:], 0)
 		for _, kern := range f32Kernels {
-			fn := kern.fn(impl)
-			t.Run(impl.name+"/"+kern.name, func(t *testing.T) {
-				for n := 0; n <= maxLen; n++ {
-					a, b := guarded(a0[:n], 1), guarded(b0[maxLen-n:], 0)
-					want, _ := kern.ref(a, b)
-					if got := fn(a, b); float64(got) != want {
-						t.Fatalf("n=%d: got %v, want %v", n, got, want)
-					}
+			want, _ := kern.ref(a, b)
+			for _, impl := range impls {
+				if got := kern.fn(impl)(a, b); float64(got) != want {
+					t.Fatalf("%s/%s n=%d: got %v, want %v", impl.name, kern.name, n, got, want)
 				}
-			})
+			}
 		}
 	}
 }
@@ -418,25 +412,23 @@ func TestDotF16(t *testing.T) {
 		b0[i] = F32ToF16(r.Float32()*2 - 1)
 	}
 	// NaN guards past the end of every window.
-	for _, impl := range impls {
-		t.Run(impl.name, func(t *testing.T) {
-			for n := 0; n <= maxLen; n++ {
-				a := slices.Clone(a0[:n+32])[:n]
-				b := slices.Clone(b0[n%7 : n%7+n+32])[:n]
-				for i := n; i < n+32; i++ {
-					a[:cap(a)][i] = 0x7e00
-					b[:cap(b)][i] = 0x7e00
-				}
-				var want, scale float64
-				for i := range a {
-					p := float64(F16ToF32(a[i])) * float64(F16ToF32(b[i]))
-					want += p
-					scale += math.Abs(p)
-				}
-				if got := impl.dotF16(a, b); !close(got, want, scale) {
-					t.Fatalf("n=%d: got %v, want %v", n, got, want)
-				}
+	for n := 0; n <= maxLen; n++ {
+		a := slices.Clone(a0[:n+32])[:n]
+		b := slices.Clone(b0[n%7 : n%7+n+32])[:n]
+		for i := n; i < n+32; i++ {
+			a[:cap(a)][i] = 0x7e00
+			b[:cap(b)][i] = 0x7e00
+		}
+		var want, scale float64
+		for i := range a {
+			p := float64(F16ToF32(a[i])) * float64(F16ToF32(b[i]))
+			want += p
+			scale += math.Abs(p)
+		}
+		for _, impl := range impls {
+			if got := impl.dotF16(a, b); !close(got, want, scale) {
+				t.Fatalf("%s n=%d: got %v, want %v", impl.name, n, got, want)
 			}
-		})
+		}
 	}
 }
