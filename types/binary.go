@@ -149,6 +149,18 @@ func DecodeBinary(t T, b []byte) (Datum, error) {
 			return Null, err
 		}
 		return NewJSON(string(b)), nil
+	case VectorOID, HalfvecOID:
+		return decodeVectorBinary(t, b)
+	case SparsevecOID:
+		return decodeSparseBinary(t, b)
+	case UUIDOID:
+		if err := need(16); err != nil {
+			return Null, err
+		}
+		return Datum{K: KUUID, S: string(b)}, nil
+	}
+	if IsArray(t.OID) {
+		return decodeArrayBinary(t, b)
 	}
 	return Null, pgerr.New(pgerr.FeatureNotSupported, "no binary input function available for type %s", t.String())
 }
@@ -189,6 +201,15 @@ func AppendBinary(buf []byte, d Datum, t T) ([]byte, error) {
 	case JSONBOID:
 		buf = append(buf, 1)
 		return append(buf, d.S...), nil
+	case VectorOID, HalfvecOID:
+		return appendVectorBinary(buf, d.Vector(), t.OID == HalfvecOID), nil
+	case SparsevecOID:
+		return appendSparseBinary(buf, d.Sparse()), nil
+	case UUIDOID:
+		return append(buf, d.S...), nil
+	}
+	if IsArray(t.OID) {
+		return appendArrayBinary(buf, d.Array(), t.Mod)
 	}
 	return buf, pgerr.New(pgerr.FeatureNotSupported, "no binary output function available for type %s", t.String())
 }

@@ -60,6 +60,14 @@ func init() {
 		{NumericOID, Int8OID, a}, {NumericOID, Int2OID, a}, {NumericOID, Int4OID, a}, {NumericOID, Float4OID, i}, {NumericOID, Float8OID, i},
 		{JSONBOID, BoolOID, e}, {JSONBOID, Int8OID, e}, {JSONBOID, Int2OID, e}, {JSONBOID, Int4OID, e}, {JSONBOID, JSONOID, a},
 		{JSONBOID, Float4OID, e}, {JSONBOID, Float8OID, e}, {JSONBOID, NumericOID, e},
+		// pgvector's CREATE CAST lines.
+		{VectorOID, Float4ArrayOID, i}, {Int4ArrayOID, VectorOID, a}, {Float4ArrayOID, VectorOID, a},
+		{Float8ArrayOID, VectorOID, a}, {NumericArrayOID, VectorOID, a},
+		{HalfvecOID, VectorOID, a}, {VectorOID, HalfvecOID, i}, {HalfvecOID, Float4ArrayOID, a},
+		{Int4ArrayOID, HalfvecOID, a}, {Float4ArrayOID, HalfvecOID, a}, {Float8ArrayOID, HalfvecOID, a},
+		{NumericArrayOID, HalfvecOID, a},
+		{SparsevecOID, VectorOID, a}, {VectorOID, SparsevecOID, i}, {SparsevecOID, HalfvecOID, a},
+		{HalfvecOID, SparsevecOID, i},
 	}
 	for _, r := range rows {
 		pgCasts[castKey{r.from, r.to}] = r.c
@@ -86,6 +94,15 @@ func FindCast(from, to OID) CastContext {
 	}
 	if c, ok := pgCasts[castKey{from, to}]; ok {
 		return c
+	}
+	if fe, ok := ElemOf(from); ok {
+		if te, ok := ElemOf(to); ok {
+			// Array to array converts element by element: it is allowed
+			// where the element cast is.
+			if c := FindCast(fe, te); c != CastNone {
+				return c
+			}
+		}
 	}
 	if Category(to) == 'P' || Category(from) == 'P' || to == UnknownOID {
 		return CastNone
@@ -154,8 +171,50 @@ func applyTypmod(d Datum, to T, explicit bool) (Datum, error) {
 			return Null, err
 		}
 		return NewTimestamp(v), nil
+	case VectorOID, HalfvecOID:
+		if err := checkExpectedDim(to.Mod, int64(len(d.Vector()))); err != nil {
+			return Null, err
+		}
+	case SparsevecOID:
+		if err := checkExpectedDim(to.Mod, int64(d.Sparse().Dim)); err != nil {
+			return Null, err
+		}
+	default:
+		if et, ok := ElemType(to); ok {
+			a := d.Array()
+			var out *Array
+			for i, e := range a.Elems {
+				r, err := applyTypmod(e, et, explicit)
+				if err != nil {
+					return Null, err
+				}
+				if out == nil && !sameDatum(r, e) {
+					out = &Array{Elem: a.Elem, Elems: append([]Datum(nil), a.Elems...), Dims: a.Dims, Lower: a.Lower}
+				}
+				if out != nil {
+					out.Elems[i] = r
+				}
+			}
+			if out != nil {
+				return NewArray(out), nil
+			}
+		}
 	}
 	return d, nil
+}
+
+// sameDatum reports whether applyTypmod left e as it was (only string,
+// numeric and timestamp values change).
+func sameDatum(r, e Datum) bool {
+	switch e.K {
+	case KString:
+		return r.S == e.S
+	case KNumeric:
+		return r.P == e.P
+	case KTimestamp:
+		return r.I == e.I
+	}
+	return true
 }
 
 func castValue(d Datum, from, to T, loc *time.Location) (Datum, error) {
@@ -203,6 +262,9 @@ func castValue(d Datum, from, to T, loc *time.Location) (Datum, error) {
 			s = FormatText(d, from, loc)
 		}
 		return ParseTextLoc(T{OID: t, Mod: -1}, s, loc)
+	}
+	if r, ok, err := castVectorOrArray(d, from, to, loc); ok {
+		return r, err
 	}
 	switch f {
 	case Int2OID, Int4OID, Int8OID:
@@ -365,3 +427,131 @@ func toFloat4(v float64) (float64, error) {
 
 // numericDatum is a helper for building numeric results.
 func numericDatum(n *apd.Decimal) Datum { return NewNumeric(n) }
+
+// castVectorOrArray converts among vector, halfvec, sparsevec and arrays as
+// pgvector's cast functions and PostgreSQL's array coercion do. ok is false
+// when neither side is one of those types.
+func castVectorOrArray(d Datum, from, to T, loc *time.Location) (r Datum, ok bool, err error) {
+	f, t := from.OID, to.OID
+	switch t {
+	case VectorOID, HalfvecOID:
+		switch f {
+		case VectorOID, HalfvecOID:
+			v := d.Vector()
+			if err := checkDim(t, int64(len(v))); err != nil {
+				return Null, true, err
+			}
+			if err := checkExpectedDim(to.Mod, int64(len(v))); err != nil {
+				return Null, true, err
+			}
+			if t == HalfvecOID {
+				h, err := RoundHalfvec(v)
+				return NewVector(h), true, err
+			}
+			return d, true, nil
+		case SparsevecOID:
+			sv := d.Sparse()
+			if err := checkDim(t, int64(sv.Dim)); err != nil {
+				return Null, true, err
+			}
+			if err := checkExpectedDim(to.Mod, int64(sv.Dim)); err != nil {
+				return Null, true, err
+			}
+			v := SparseToDense(sv)
+			if t == HalfvecOID {
+				h, err := RoundHalfvec(v)
+				return NewVector(h), true, err
+			}
+			return NewVector(v), true, nil
+		case Int4ArrayOID, Float4ArrayOID, Float8ArrayOID, NumericArrayOID:
+			v, err := arrayToVector(d.Array(), t, to.Mod)
+			return NewVector(v), true, err
+		}
+	case SparsevecOID:
+		if f == VectorOID || f == HalfvecOID {
+			v := d.Vector()
+			if err := checkDim(t, int64(len(v))); err != nil {
+				return Null, true, err
+			}
+			if err := checkExpectedDim(to.Mod, int64(len(v))); err != nil {
+				return Null, true, err
+			}
+			return NewSparse(DenseToSparse(v)), true, nil
+		}
+	case Float4ArrayOID:
+		if f == VectorOID || f == HalfvecOID {
+			v := d.Vector()
+			a := &Array{Elem: Float4OID, Elems: make([]Datum, len(v))}
+			for i, x := range v {
+				a.Elems[i] = NewFloat(float64(x))
+			}
+			return NewArray(a), true, nil
+		}
+	}
+	fe, ok1 := ElemOf(f)
+	te, ok2 := ElemOf(t)
+	if !ok1 || !ok2 {
+		return Null, false, nil
+	}
+	a := d.Array()
+	out := &Array{Elem: te, Elems: make([]Datum, len(a.Elems)), Dims: a.Dims, Lower: a.Lower}
+	ft, tt := T{OID: fe, Mod: from.Mod}, T{OID: te, Mod: -1}
+	for i, e := range a.Elems {
+		if e.K == KNull {
+			continue
+		}
+		r, err := castValue(e, ft, tt, loc)
+		if err != nil {
+			return Null, true, err
+		}
+		out.Elems[i] = r
+	}
+	return NewArray(out), true, nil
+}
+
+// arrayToVector is pgvector's array_to_vector / array_to_halfvec.
+func arrayToVector(a *Array, oid OID, typmod int32) ([]float32, error) {
+	if a.NDims() > 1 {
+		return nil, pgerr.New(pgerr.DataException, "array must be 1-D")
+	}
+	if a.HasNull() {
+		return nil, pgerr.New(pgerr.NullValueNotAllowed, "array must not contain nulls")
+	}
+	if err := checkDim(oid, int64(len(a.Elems))); err != nil {
+		return nil, err
+	}
+	if err := checkExpectedDim(typmod, int64(len(a.Elems))); err != nil {
+		return nil, err
+	}
+	v := make([]float32, len(a.Elems))
+	for i, e := range a.Elems {
+		switch e.K {
+		case KInt:
+			v[i] = float32(e.I)
+		case KFloat:
+			v[i] = float32(e.F)
+		case KNumeric:
+			var tmp [64]byte
+			f, err := parseFloat(string(AppendNumeric(tmp[:0], e.Numeric())), 32)
+			if err != nil {
+				return nil, err
+			}
+			v[i] = float32(f)
+		default:
+			return nil, pgerr.New(pgerr.DataException, "unsupported array type")
+		}
+		if oid == HalfvecOID {
+			h, err := toHalfChecked(v[i])
+			if err != nil {
+				return nil, err
+			}
+			v[i] = h
+		}
+	}
+	for _, x := range v {
+		if err := checkElement(oid, x); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}

@@ -5,7 +5,9 @@ import "strings"
 // Compare orders two non-NULL values of the same Kind as PostgreSQL's btree
 // operators do: floats and numerics put NaN after everything (NaN = NaN),
 // strings and bytes compare bytewise (C collation), jsonb uses jsonb's own
-// ordering. For char(n) values use CompareT, which ignores trailing spaces.
+// ordering. uuids compare bytewise, vectors and sparse vectors as pgvector
+// orders them (element by element, then by dimensions), arrays element by
+// element (NULL elements last) and then by length and shape. For char(n) values use CompareT, which ignores trailing spaces.
 func Compare(a, b Datum) int {
 	switch a.K {
 	case KBool, KInt, KDate, KTimestamp:
@@ -18,6 +20,14 @@ func Compare(a, b Datum) int {
 		return strings.Compare(a.S, b.S)
 	case KJSON:
 		return CompareJSONB(a.S, b.S)
+	case KUUID:
+		return strings.Compare(a.S, b.S)
+	case KVector:
+		return compareVectors(a.Vector(), b.Vector())
+	case KSparse:
+		return compareSparse(a.Sparse(), b.Sparse())
+	case KArray:
+		return CompareArrays(a.Array(), b.Array())
 	}
 	return 0
 }

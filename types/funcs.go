@@ -25,6 +25,9 @@ type Func struct {
 	Result   OID
 	Fn       func(args []Datum) (Datum, error)
 	Strict   bool
+	// Volatile functions (gen_random_uuid) give a new value at every call:
+	// never evaluate them once for several rows.
+	Volatile bool
 }
 
 var functions = map[string][]*Func{}

@@ -29,6 +29,41 @@ const (
 	VoidOID        OID = 2278
 	RecordOID      OID = 2249
 	AnyOID         OID = 2276
+	UUIDOID        OID = 2950
+
+	// pgvector's types. The extension gets OIDs at CREATE EXTENSION time in
+	// PostgreSQL; AkiDB fixes them so clients can cache them.
+	VectorOID         OID = 8001
+	VectorArrayOID    OID = 8002
+	HalfvecOID        OID = 8003
+	HalfvecArrayOID   OID = 8004
+	SparsevecOID      OID = 8005
+	SparsevecArrayOID OID = 8006
+)
+
+// Array type OIDs, as in PostgreSQL's pg_type.
+const (
+	BoolArrayOID        OID = 1000
+	ByteaArrayOID       OID = 1001
+	CharArrayOID        OID = 1002
+	NameArrayOID        OID = 1003
+	Int2ArrayOID        OID = 1005
+	Int4ArrayOID        OID = 1007
+	TextArrayOID        OID = 1009
+	BPCharArrayOID      OID = 1014
+	VarcharArrayOID     OID = 1015
+	Int8ArrayOID        OID = 1016
+	Float4ArrayOID      OID = 1021
+	Float8ArrayOID      OID = 1022
+	OIDArrayOID         OID = 1028
+	TimestampArrayOID   OID = 1115
+	DateArrayOID        OID = 1182
+	TimestampTZArrayOID OID = 1185
+	NumericArrayOID     OID = 1231
+	RegTypeArrayOID     OID = 2211
+	UUIDArrayOID        OID = 2951
+	JSONBArrayOID       OID = 3807
+	JSONArrayOID        OID = 199
 )
 
 // T is a SQL type: the type's OID and its typmod as PostgreSQL stores it in
@@ -62,6 +97,10 @@ var (
 	JSON        = T{JSONOID, -1}
 	RegType     = T{RegTypeOID, -1}
 	Void        = T{VoidOID, -1}
+	UUID        = T{UUIDOID, -1}
+	Vector      = T{VectorOID, -1}
+	Halfvec     = T{HalfvecOID, -1}
+	Sparsevec   = T{SparsevecOID, -1}
 )
 
 // KindOf returns the Kind of the non-NULL values of a type.
@@ -85,6 +124,15 @@ func KindOf(oid OID) Kind {
 		return KTimestamp
 	case JSONBOID, JSONOID:
 		return KJSON
+	case VectorOID, HalfvecOID:
+		return KVector
+	case SparsevecOID:
+		return KSparse
+	case UUIDOID:
+		return KUUID
+	}
+	if _, ok := ElemOf(oid); ok {
+		return KArray
 	}
 	return KNull
 }

@@ -49,6 +49,10 @@ func init() {
 	registerDatetimeOps()
 	registerJSONOps()
 	registerFuncs()
+	registerVectorOps()
+	registerSparseOps()
+	registerUUIDOps()
+	registerArrayOps()
 }
 
 func registerCmpOps() {

@@ -47,6 +47,8 @@ func typLen(oid OID) int16 {
 		return 8
 	case NameOID:
 		return 64
+	case UUIDOID:
+		return 16
 	}
 	return -1
 }
@@ -87,25 +89,6 @@ func RegTypeByName(s string) (T, error) {
 	return t, nil
 }
 
-// regArrays pairs element types with PostgreSQL's array types, for the
-// catalog's typarray/typelem until arrays have their own registry.
-var regArrays = map[OID]OID{
-	BoolOID: 1000, ByteaOID: 1001, CharOID: 1002, NameOID: 1003, Int2OID: 1005, Int4OID: 1007,
-	TextOID: 1009, BPCharOID: 1014, VarcharOID: 1015, Int8OID: 1016, Float4OID: 1021,
-	Float8OID: 1022, OIDOID: 1028, TimestampOID: 1115, DateOID: 1182, TimestampTZOID: 1185,
-	NumericOID: 1231, JSONBOID: 3807, JSONOID: 199, RegTypeOID: 2211,
-}
+func arrayOfOID(elem OID) (OID, bool) { return ArrayOf(elem) }
 
-func arrayOfOID(elem OID) (OID, bool) {
-	a, ok := regArrays[elem]
-	return a, ok
-}
-
-func elemOfOID(arr OID) (OID, bool) {
-	for e, a := range regArrays {
-		if a == arr {
-			return e, true
-		}
-	}
-	return 0, false
-}
+func elemOfOID(arr OID) (OID, bool) { return ElemOf(arr) }

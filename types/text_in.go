@@ -130,6 +130,15 @@ func ParseTextLoc(t T, s string, loc *time.Location) (Datum, error) {
 			return Null, err
 		}
 		return NewJSON(s), nil
+	case VectorOID, HalfvecOID:
+		return parseVector(s, t.OID, t.Mod)
+	case SparsevecOID:
+		return parseSparse(s, t.Mod)
+	case UUIDOID:
+		return parseUUID(s)
+	}
+	if el, ok := ElemOf(t.OID); ok {
+		return parseArray(s, el, t.Mod, loc)
 	}
 	return Null, pgerr.New(pgerr.FeatureNotSupported, "no input function for type %s", t.String())
 }

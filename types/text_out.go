@@ -49,6 +49,18 @@ func AppendText(buf []byte, d Datum, t T, loc *time.Location) []byte {
 		return appendTimestamp(buf, d.I)
 	case KJSON:
 		return append(buf, d.S...)
+	case KVector:
+		return appendVectorText(buf, d.Vector())
+	case KSparse:
+		return appendSparseText(buf, d.Sparse())
+	case KUUID:
+		return appendUUIDText(buf, d.S)
+	case KArray:
+		mod := int32(-1)
+		if IsArray(t.OID) {
+			mod = t.Mod
+		}
+		return appendArrayText(buf, d.Array(), mod, loc)
 	}
 	return buf
 }

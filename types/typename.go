@@ -41,6 +41,19 @@ var typeInfos = []typeInfo{
 	{VoidOID, "void", "void", 'P', false},
 	{RecordOID, "record", "record", 'P', false},
 	{AnyOID, "any", `"any"`, 'P', false},
+	{UUIDOID, "uuid", "uuid", 'U', false},
+	{VectorOID, "vector", "vector", 'U', false},
+	{HalfvecOID, "halfvec", "halfvec", 'U', false},
+	{SparsevecOID, "sparsevec", "sparsevec", 'U', false},
+}
+
+// isExtensionType reports the types pgvector creates (in schema public).
+func isExtensionType(oid OID) bool {
+	switch oid {
+	case VectorOID, HalfvecOID, SparsevecOID, VectorArrayOID, HalfvecArrayOID, SparsevecArrayOID:
+		return true
+	}
+	return false
 }
 
 var (
@@ -49,11 +62,24 @@ var (
 )
 
 func init() {
+	for _, p := range arrayTypes {
+		el := typeInfoOf(p.elem)
+		typeInfos = append(typeInfos, typeInfo{p.arr, "_" + el.name, el.sqlName + "[]", 'A', false})
+	}
 	for i := range typeInfos {
 		ti := &typeInfos[i]
 		typeByOID[ti.oid] = ti
 		typeByName[ti.name] = ti
 	}
+}
+
+func typeInfoOf(oid OID) *typeInfo {
+	for i := range typeInfos {
+		if typeInfos[i].oid == oid {
+			return &typeInfos[i]
+		}
+	}
+	panic("types: no type info for an array element type")
 }
 
 // TypeByOID returns the type with the given pg_type OID (typmod -1).
@@ -125,7 +151,15 @@ func (t T) String() string {
 	if !ok {
 		return "???"
 	}
+	if el, ok := ElemOf(t.OID); ok {
+		// An array column's typmod is its elements'.
+		return T{OID: el, Mod: t.Mod}.String() + "[]"
+	}
 	switch t.OID {
+	case VectorOID, HalfvecOID, SparsevecOID:
+		if t.Mod >= 0 {
+			return ti.sqlName + "(" + strconv.Itoa(int(t.Mod)) + ")"
+		}
 	case BPCharOID:
 		if t.Mod < 4 {
 			return "bpchar"
@@ -180,10 +214,15 @@ func ParseTypeName(names []string, typmods []int32) (T, error) {
 	case 1:
 		name = names[0]
 	case 2:
-		if names[0] != "pg_catalog" {
+		if names[0] != "pg_catalog" && names[0] != "public" {
 			return T{}, pgerr.New(pgerr.UndefinedObject, "type \"%s\" does not exist", full)
 		}
 		name = names[1]
+		if ti, ok := typeByName[name]; ok && isExtensionType(ti.oid) != (names[0] == "public") {
+			return T{}, pgerr.New(pgerr.UndefinedObject, "type \"%s\" does not exist", full)
+		} else if !ok && names[0] == "public" {
+			return T{}, pgerr.New(pgerr.UndefinedObject, "type \"%s\" does not exist", full)
+		}
 	default:
 		if len(names) == 0 {
 			return T{}, pgerr.New(pgerr.UndefinedObject, "type \"\" does not exist")
@@ -252,8 +291,41 @@ func ParseTypeName(names []string, typmods []int32) (T, error) {
 			p = 6
 		}
 		t.Mod = p
+	case VectorOID, HalfvecOID, SparsevecOID:
+		if len(typmods) != 1 {
+			return T{}, pgerr.New(pgerr.InvalidParameterValue, "invalid type modifier")
+		}
+		n := typmods[0]
+		if n < 1 {
+			return T{}, pgerr.New(pgerr.InvalidParameterValue, "dimensions for type %s must be at least 1", ti.name)
+		}
+		if limit := maxDims(t.OID); n > limit {
+			return T{}, pgerr.New(pgerr.InvalidParameterValue, "dimensions for type %s cannot exceed %d", ti.name, limit)
+		}
+		t.Mod = n
 	default:
 		return T{}, pgerr.New(pgerr.SyntaxError, "type modifier is not allowed for type \"%s\"", ti.name)
 	}
 	return t, nil
+}
+
+// ArrayTypeOf returns the array type whose elements have type t (keeping
+// t's typmod, as PostgreSQL does for array columns), e.g. int4 -> int4[],
+// vector(3) -> vector(3)[]. ok is false when t has no array type (t is an
+// array itself, or a pseudo-type).
+func ArrayTypeOf(t T) (T, bool) {
+	arr, ok := ArrayOf(t.OID)
+	if !ok {
+		return T{}, false
+	}
+	return T{OID: arr, Mod: t.Mod}, true
+}
+
+// ElemType returns the element type of the array type t (with t's typmod).
+func ElemType(t T) (T, bool) {
+	el, ok := ElemOf(t.OID)
+	if !ok {
+		return T{}, false
+	}
+	return T{OID: el, Mod: t.Mod}, true
 }
