@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 
+	"github.com/akidb/akidb/pgerr"
 	"github.com/akidb/akidb/types"
 	"github.com/cockroachdb/apd/v3"
 )
@@ -39,7 +40,12 @@ const (
 	keyJSON      = 0x52
 	keyDate      = 0x60
 	keyTimestamp = 0x70
+	keyUUID      = 0x80 // 16 raw bytes, which order as uuids do
 )
+
+// errNotKeyType is returned for values that have no key encoding (vectors,
+// sparse vectors, arrays).
+var errNotKeyType = pgerr.New(pgerr.FeatureNotSupported, "type cannot be used in a key")
 
 // Sub-tags of an encoded numeric, in value order.
 const (
@@ -155,6 +161,13 @@ func appendKeyDatum(b []byte, k types.Kind, d types.Datum) ([]byte, error) {
 		return appendKeyString(append(b, keyBytes), d.S), nil
 	case types.KJSON:
 		return appendKeyString(append(b, keyJSON), d.S), nil
+	case types.KUUID:
+		if len(d.S) != 16 {
+			return nil, fmt.Errorf("storage: uuid datum of %d bytes", len(d.S))
+		}
+		return append(append(b, keyUUID), d.S...), nil
+	case types.KVector, types.KSparse, types.KArray:
+		return nil, errNotKeyType
 	}
 	return nil, fmt.Errorf("storage: cannot encode a key of kind %d", d.K)
 }
@@ -374,6 +387,11 @@ func decodeKeyDatum(b []byte) (types.Datum, []byte, error) {
 		}
 	case keyNumeric:
 		return decodeKeyNumeric(b)
+	case keyUUID:
+		if len(b) < 16 {
+			return types.Null, nil, errCorruptKey
+		}
+		return types.Datum{K: types.KUUID, S: string(b[:16])}, b[16:], nil
 	}
 	return types.Null, nil, errCorruptKey
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/akidb/akidb/pgerr"
 	"github.com/akidb/akidb/types"
 	"github.com/cockroachdb/apd/v3"
 )
@@ -236,6 +237,47 @@ func TestSpanBounds(t *testing.T) {
 	for i, c := range cases {
 		if got := in(c.sp, key(c.a, c.b)); got != c.want {
 			t.Errorf("case %d: (%d,%d) in span = %v, want %v", i, c.a, c.b, got, c.want)
+		}
+	}
+}
+
+func TestKeyUUID(t *testing.T) {
+	u := func(b ...byte) types.Datum {
+		var x [16]byte
+		copy(x[:], b)
+		return types.NewUUID(x)
+	}
+	vals := []types.Datum{u(0), u(0, 0, 1), u(0x7f), u(0x80), u(0xff, 0xff), u(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)}
+	for i := range vals {
+		ki := mustKey(t, types.KNull, vals[i], types.NewInt(1))
+		d, rest, err := decodeKeyDatum(ki)
+		if err != nil || d.K != types.KUUID || d.S != vals[i].S {
+			t.Fatalf("uuid %d: decoded %+v, %v", i, d, err)
+		}
+		if _, _, err := decodeKeyDatum(rest); err != nil {
+			t.Fatalf("uuid %d: tuple rest: %v", i, err)
+		}
+		for j := range vals {
+			kj := mustKey(t, types.KNull, vals[j], types.NewInt(1))
+			if got, want := sign(bytes.Compare(ki, kj)), sign(types.Compare(vals[i], vals[j])); got != want {
+				t.Errorf("uuid %d vs %d: key order %d, value order %d", i, j, got, want)
+			}
+		}
+	}
+	if _, _, err := decodeKeyDatum([]byte{keyUUID, 1, 2}); err == nil {
+		t.Error("truncated uuid key decoded")
+	}
+}
+
+func TestKeyRejectsVectorsAndArrays(t *testing.T) {
+	for _, d := range []types.Datum{
+		types.NewVector([]float32{1, 2}),
+		types.NewSparse(&types.SparseVec{Dim: 3}),
+		types.NewArray(&types.Array{Elem: types.Int4OID}),
+	} {
+		_, err := appendKeyDatum(nil, d.K, d)
+		if err == nil || pgerr.Code(err) != pgerr.FeatureNotSupported {
+			t.Errorf("kind %d: got %v, want a 0A000 error", d.K, err)
 		}
 	}
 }

@@ -21,6 +21,17 @@ import (
 //	rowString, rowBytes, rowJSON        uvarint length, bytes
 //	rowNumeric                          form byte, zig-zag varint exponent,
 //	                                    uvarint length, big-endian coefficient
+//	rowUUID                             16 bytes
+//	rowFloat32s                           uvarint dim, dim little-endian float32s
+//	rowSparseVec                           uvarint dim, uvarint nnz, nnz uvarint
+//	                                    index gaps, nnz little-endian float32s
+//	rowArrayVal                            uvarint element type OID, uvarint
+//	                                    ndim (0: one dimension, lower bound 1),
+//	                                    ndim × (uvarint length, zig-zag varint
+//	                                    lower bound), uvarint element count,
+//	                                    one field per element
+//
+// A halfvec value is stored as its float32 values (already rounded).
 //
 // The field tags say the kind, so a row decodes without its table's schema.
 // A row stored with fewer columns than its table now has decodes with NULLs
@@ -39,7 +50,14 @@ const (
 	rowJSON
 	rowDate
 	rowTimestamp
+	rowUUID
+	rowFloat32s
+	rowSparseVec
+	rowArrayVal
 )
+
+// maxRowArrayDepth bounds the nesting of arrays in a row value.
+const maxRowArrayDepth = 8
 
 // Numeric form byte: the low two bits hold apd.Form, bit 2 the sign.
 const rowNumericNegative = 1 << 2
@@ -90,6 +108,11 @@ func AppendRow(dst []byte, row types.Row) ([]byte, error) {
 			}
 			dst = binary.AppendUvarint(dst, uint64(len(coeff)))
 			dst = append(dst, coeff...)
+		case types.KUUID, types.KVector, types.KSparse, types.KArray:
+			var err error
+			if dst, err = appendRowExtField(dst, d, 0); err != nil {
+				return nil, fmt.Errorf("storage: column %d: %w", i+1, err)
+			}
 		default:
 			return nil, fmt.Errorf("storage: column %d: cannot store a value of kind %d", i+1, d.K)
 		}
@@ -204,6 +227,11 @@ func decodeRowInto(buf []byte, row types.Row) error {
 			}
 			pos += int(l)
 			d = types.Datum{K: types.KNumeric, P: dec}
+		case rowUUID, rowFloat32s, rowSparseVec, rowArrayVal:
+			var err error
+			if d, pos, err = decodeRowExtField(buf, pos, tag, &str, 0); err != nil {
+				return err
+			}
 		default:
 			return errCorruptRow
 		}
@@ -212,4 +240,261 @@ func decodeRowInto(buf []byte, row types.Row) error {
 		}
 	}
 	return nil
+}
+
+// appendRowExtField appends a uuid, vector, sparse vector or array field
+// (tag and payload). Array elements are fields of any kind.
+func appendRowExtField(dst []byte, d *types.Datum, depth int) ([]byte, error) {
+	switch d.K {
+	case types.KUUID:
+		if len(d.S) != 16 {
+			return nil, fmt.Errorf("uuid datum of %d bytes", len(d.S))
+		}
+		return append(append(dst, rowUUID), d.S...), nil
+	case types.KVector:
+		v, _ := d.P.([]float32)
+		dst = binary.AppendUvarint(append(dst, rowFloat32s), uint64(len(v)))
+		for _, f := range v {
+			dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(f))
+		}
+		return dst, nil
+	case types.KSparse:
+		sv, ok := d.P.(*types.SparseVec)
+		if !ok || sv == nil || len(sv.Idx) != len(sv.Val) {
+			return nil, fmt.Errorf("malformed sparse vector datum")
+		}
+		dst = binary.AppendUvarint(append(dst, rowSparseVec), uint64(uint32(sv.Dim)))
+		dst = binary.AppendUvarint(dst, uint64(len(sv.Idx)))
+		prev := int64(-1)
+		for _, x := range sv.Idx {
+			if int64(x) <= prev {
+				return nil, fmt.Errorf("sparse vector indices not increasing")
+			}
+			dst = binary.AppendUvarint(dst, uint64(int64(x)-prev-1))
+			prev = int64(x)
+		}
+		for _, f := range sv.Val {
+			dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(f))
+		}
+		return dst, nil
+	case types.KArray:
+		a, ok := d.P.(*types.Array)
+		if !ok || a == nil {
+			return nil, fmt.Errorf("array datum without an array")
+		}
+		if depth >= maxRowArrayDepth {
+			return nil, fmt.Errorf("arrays nested too deeply")
+		}
+		dst = binary.AppendUvarint(append(dst, rowArrayVal), uint64(a.Elem))
+		if a.Dims == nil && a.Lower == nil {
+			dst = binary.AppendUvarint(dst, 0)
+		} else {
+			dims := a.DimLens()
+			dst = binary.AppendUvarint(dst, uint64(len(dims)))
+			for i, n := range dims {
+				dst = binary.AppendUvarint(dst, uint64(uint32(n)))
+				dst = binary.AppendVarint(dst, int64(a.LowerBound(i)))
+			}
+		}
+		dst = binary.AppendUvarint(dst, uint64(len(a.Elems)))
+		for i := range a.Elems {
+			e := types.Row{a.Elems[i]}
+			var err error
+			switch e[0].K {
+			case types.KUUID, types.KVector, types.KSparse, types.KArray:
+				dst, err = appendRowExtField(dst, &e[0], depth+1)
+			default:
+				// A one-column row minus its header is the field.
+				var one []byte
+				one, err = AppendRow(nil, e)
+				if err == nil {
+					dst = append(dst, one[2:]...)
+				}
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		return dst, nil
+	}
+	return nil, fmt.Errorf("cannot store a value of kind %d", d.K)
+}
+
+// decodeRowExtField decodes the payload of a field whose tag (at buf[pos-1])
+// is rowUUID, rowFloat32s, rowSparseVec or rowArrayVal. str is the row's shared
+// string copy of buf (made on first use).
+func decodeRowExtField(buf []byte, pos int, tag byte, str *string, depth int) (types.Datum, int, error) {
+	uvarint := func() (uint64, bool) {
+		v, w := binary.Uvarint(buf[pos:])
+		if w <= 0 {
+			return 0, false
+		}
+		pos += w
+		return v, true
+	}
+	floats := func(n uint64) ([]float32, bool) {
+		if uint64(len(buf)-pos)/4 < n {
+			return nil, false
+		}
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[pos+4*i:]))
+		}
+		pos += 4 * int(n)
+		return v, true
+	}
+	switch tag {
+	case rowUUID:
+		if pos+16 > len(buf) {
+			return types.Null, 0, errCorruptRow
+		}
+		if *str == "" {
+			*str = string(buf)
+		}
+		return types.Datum{K: types.KUUID, S: (*str)[pos : pos+16]}, pos + 16, nil
+	case rowFloat32s:
+		n, ok := uvarint()
+		if !ok {
+			return types.Null, 0, errCorruptRow
+		}
+		v, ok := floats(n)
+		if !ok {
+			return types.Null, 0, errCorruptRow
+		}
+		return types.NewVector(v), pos, nil
+	case rowSparseVec:
+		dim, ok1 := uvarint()
+		nnz, ok2 := uvarint()
+		if !ok1 || !ok2 || dim > math.MaxInt32 || nnz > dim || uint64(len(buf)-pos) < nnz {
+			return types.Null, 0, errCorruptRow
+		}
+		sv := &types.SparseVec{Dim: int32(dim), Idx: make([]int32, nnz)}
+		prev := int64(-1)
+		for i := range sv.Idx {
+			g, ok := uvarint()
+			if !ok || g >= dim {
+				return types.Null, 0, errCorruptRow
+			}
+			prev += int64(g) + 1
+			if prev >= int64(dim) {
+				return types.Null, 0, errCorruptRow
+			}
+			sv.Idx[i] = int32(prev)
+		}
+		v, ok := floats(nnz)
+		if !ok {
+			return types.Null, 0, errCorruptRow
+		}
+		sv.Val = v
+		return types.NewSparse(sv), pos, nil
+	case rowArrayVal:
+		if depth >= maxRowArrayDepth {
+			return types.Null, 0, errCorruptRow
+		}
+		elem, ok1 := uvarint()
+		nd, ok2 := uvarint()
+		if !ok1 || !ok2 || elem > math.MaxUint32 || nd > 6 {
+			return types.Null, 0, errCorruptRow
+		}
+		a := &types.Array{Elem: types.OID(elem)}
+		if nd > 0 {
+			a.Dims = make([]int32, nd)
+			a.Lower = make([]int32, nd)
+			for i := range a.Dims {
+				n, ok := uvarint()
+				lo, w := binary.Varint(buf[pos:])
+				if !ok || w <= 0 || n > math.MaxInt32 {
+					return types.Null, 0, errCorruptRow
+				}
+				pos += w
+				a.Dims[i], a.Lower[i] = int32(n), int32(lo)
+			}
+		}
+		n, ok := uvarint()
+		if !ok || n > uint64(len(buf)-pos) {
+			return types.Null, 0, errCorruptRow
+		}
+		if n > 0 {
+			a.Elems = make([]types.Datum, n)
+		}
+		for i := range a.Elems {
+			if pos >= len(buf) {
+				return types.Null, 0, errCorruptRow
+			}
+			t := buf[pos]
+			pos++
+			var d types.Datum
+			var err error
+			switch t {
+			case rowUUID, rowFloat32s, rowSparseVec, rowArrayVal:
+				d, pos, err = decodeRowExtField(buf, pos, t, str, depth+1)
+			default:
+				d, pos, err = decodeRowScalarField(buf, pos-1, str)
+			}
+			if err != nil {
+				return types.Null, 0, err
+			}
+			a.Elems[i] = d
+		}
+		return types.NewArray(a), pos, nil
+	}
+	return types.Null, 0, errCorruptRow
+}
+
+// decodeRowScalarField decodes the field with a scalar tag at buf[at] by
+// decoding it as a one-column row.
+func decodeRowScalarField(buf []byte, at int, str *string) (types.Datum, int, error) {
+	// Find the field's end by decoding it on its own.
+	hdr := []byte{rowFormatV1, 1}
+	one := make(types.Row, 1)
+	end, err := scalarFieldEnd(buf, at)
+	if err != nil {
+		return types.Null, 0, err
+	}
+	if err := decodeRowInto(append(hdr, buf[at:end]...), one); err != nil {
+		return types.Null, 0, err
+	}
+	return one[0], end, nil
+}
+
+// scalarFieldEnd returns the offset just past the scalar field at buf[at].
+func scalarFieldEnd(buf []byte, at int) (int, error) {
+	pos := at + 1
+	switch buf[at] {
+	case rowNull, rowFalse, rowTrue:
+		return pos, nil
+	case rowInt, rowDate, rowTimestamp:
+		_, w := binary.Varint(buf[pos:])
+		if w <= 0 {
+			return 0, errCorruptRow
+		}
+		return pos + w, nil
+	case rowFloat:
+		if pos+8 > len(buf) {
+			return 0, errCorruptRow
+		}
+		return pos + 8, nil
+	case rowString, rowBytes, rowJSON:
+		l, w := binary.Uvarint(buf[pos:])
+		if w <= 0 || uint64(len(buf)-pos-w) < l {
+			return 0, errCorruptRow
+		}
+		return pos + w + int(l), nil
+	case rowNumeric:
+		if pos >= len(buf) {
+			return 0, errCorruptRow
+		}
+		pos++
+		_, w := binary.Varint(buf[pos:])
+		if w <= 0 {
+			return 0, errCorruptRow
+		}
+		pos += w
+		l, w := binary.Uvarint(buf[pos:])
+		if w <= 0 || uint64(len(buf)-pos-w) < l {
+			return 0, errCorruptRow
+		}
+		return pos + w + int(l), nil
+	}
+	return 0, errCorruptRow
 }

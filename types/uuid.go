@@ -45,8 +45,6 @@ func parseUUID(s string) (Datum, error) {
 	return NewUUID(u), nil
 }
 
-
-
 // appendUUIDText is uuid_out: lower-case 8-4-4-4-12.
 func appendUUIDText(buf []byte, raw string) []byte {
 	for i := 0; i < len(raw); i++ {
