@@ -24,6 +24,9 @@ type Error struct {
 	// Position is the 1-based character offset in the statement text the
 	// error points at; 0 means none.
 	Position int32
+	// Where is the context of the error (PostgreSQL's CONTEXT), such as
+	// the line of a COPY it happened on.
+	Where string
 	// Cause, when set, is the underlying error (kept for errors.Is/As and logs).
 	Cause error
 }
@@ -67,6 +70,13 @@ func (e *Error) WithDetail(format string, args ...any) *Error {
 func (e *Error) WithHint(format string, args ...any) *Error {
 	c := *e
 	c.Hint = fmt.Sprintf(format, args...)
+	return &c
+}
+
+// WithWhere returns a copy of e with the context set.
+func (e *Error) WithWhere(format string, args ...any) *Error {
+	c := *e
+	c.Where = fmt.Sprintf(format, args...)
 	return &c
 }
 

@@ -12,7 +12,7 @@ import (
 // Errors and notices on the wire. Every error a client sees goes through
 // toPG, which finds the *pgerr.Error in the chain (or makes an XX000 one),
 // and becomes an ErrorResponse with PostgreSQL's fields: severity (localized
-// and not), SQLSTATE, message, detail, hint and position.
+// and not), SQLSTATE, message, detail, hint, position and context.
 
 // toPG converts err for the wire. A bare context cancellation is the
 // statement being cancelled (57014), as PostgreSQL reports it.
@@ -48,6 +48,7 @@ func errorResponse(e *pgerr.Error) *pgproto3.ErrorResponse {
 		Detail:              e.Detail,
 		Hint:                e.Hint,
 		Position:            e.Position,
+		Where:               e.Where,
 	}
 }
 

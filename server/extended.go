@@ -122,6 +122,7 @@ func (c *conn) bind(m *pgproto3.Bind) error {
 	if err != nil {
 		return err
 	}
+	p.SetCopyIO(copyIO{c})
 	out.p = p
 	out.cols = p.Columns()
 	if out.formats, err = checkFormats(m.ResultFormatCodes, len(out.cols)); err != nil {

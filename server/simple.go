@@ -42,6 +42,7 @@ func (c *conn) simpleQuery(query string) {
 			c.sendError(err)
 			return
 		}
+		p.SetCopyIO(copyIO{c})
 		cols := p.Columns()
 		if cols != nil {
 			c.send(rowDescription(cols, nil))

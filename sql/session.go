@@ -295,6 +295,8 @@ func (b *binder) plan(ps parsedStmt) (*plan, error) {
 		return b.showPlan(n.GetVariableShowStmt())
 	case n.GetExplainStmt() != nil:
 		return b.explainPlan(n.GetExplainStmt())
+	case n.GetCopyStmt() != nil:
+		return b.copyPlan(n.GetCopyStmt())
 	case n.GetCreateExtensionStmt() != nil:
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "extension %q is not available", n.GetCreateExtensionStmt().Extname)
 	case n.GetDeallocateStmt() != nil, n.GetDiscardStmt() != nil:
@@ -477,6 +479,8 @@ type Portal struct {
 	txn  *storage.Txn // the portal's own transaction outside a block
 	rows []types.Row
 	tag  string
+	// copyIO is the wire side of a COPY (SetCopyIO).
+	copyIO CopyIO
 }
 
 // Columns describes the result rows; nil when none.
