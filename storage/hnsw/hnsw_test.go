@@ -26,8 +26,10 @@ func measureRecall(t *testing.T, x *Index, m Metric, data, queries [][]float32, 
 
 func TestRecallClustered(t *testing.T) {
 	n, nq := 20000, 200
-	if testing.Short() {
-		n, nq = 5000, 100
+	if testing.Short() || raceEnabled {
+		// The recall figures come from the full size without the race
+		// detector; under it the same test runs on a smaller set.
+		n, nq = 4000, 100
 	}
 	data, queries := clustered(7, n, nq, 64, 100)
 	for _, m := range []Metric{L2, Cosine, InnerProduct, L1} {
@@ -43,5 +45,25 @@ func TestRecallClustered(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestBatchRecallMatchesSerial(t *testing.T) {
+	n := 10000
+	if testing.Short() || raceEnabled {
+		n = 3000
+	}
+	data, queries := clustered(11, n, 100, 48, 50)
+	var rs [2]float64
+	var ts [2]time.Duration
+	for i, workers := range []int{1, 2} {
+		start := time.Now()
+		x := buildIndex(t, Config{Dim: 48, Metric: L2, Seed: 3}, data, workers)
+		ts[i] = time.Since(start)
+		rs[i] = measureRecall(t, x, L2, data, queries, 10, 40)
+	}
+	t.Logf("n=%d serial: %v recall %.4f; 2 workers: %v recall %.4f", n, ts[0], rs[0], ts[1], rs[1])
+	if rs[1] < rs[0]-0.01 {
+		t.Errorf("batch recall %.4f below serial %.4f", rs[1], rs[0])
 	}
 }

@@ -65,10 +65,10 @@ type Index struct {
 	nDead     int // tombstoned slots still in the graph
 	rng       *rand.Rand
 
-	locks     [stripes]sync.Mutex
-	repairing atomic.Bool
-	repairWG  sync.WaitGroup
-	pool      sync.Pool // *searcher
+	locks    [stripes]sync.Mutex
+	repairMu sync.Mutex // held while a repair runs
+	repairWG sync.WaitGroup
+	pool     sync.Pool // *searcher
 }
 
 // New returns an empty index.
