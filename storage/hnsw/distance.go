@@ -1,6 +1,10 @@
 package hnsw
 
-import "math"
+import (
+	"math"
+
+	"github.com/akidb/akidb/storage/vec"
+)
 
 // distFunc is the internal distance of a metric: monotone in the distance
 // SQL reports, cheap to compute. Cosine vectors are stored normalised, so
@@ -10,13 +14,13 @@ type distFunc func(a, b []float32) float32
 func internalDist(m Metric) distFunc {
 	switch m {
 	case L2:
-		return l2Sq
+		return vec.L2Sq
 	case Cosine:
-		return func(a, b []float32) float32 { return 1 - dot(a, b) }
+		return func(a, b []float32) float32 { return 1 - vec.Dot(a, b) }
 	case InnerProduct:
-		return func(a, b []float32) float32 { return -dot(a, b) }
+		return func(a, b []float32) float32 { return -vec.Dot(a, b) }
 	default:
-		return l1
+		return vec.L1
 	}
 }
 
@@ -31,6 +35,18 @@ func (x *Index) external(d float32) float32 {
 func finite(v []float32) bool {
 	for _, f := range v {
 		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// isZero reports whether every element of v is zero: such a vector has no
+// cosine distance (pgvector computes its norm in double precision, so any
+// non-zero element makes it indexable).
+func isZero(v []float32) bool {
+	for _, f := range v {
+		if f != 0 {
 			return false
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/akidb/akidb/storage/vec"
 )
 
 const (
@@ -296,7 +298,7 @@ func (x *Index) add(s *searcher, label uint64, v []float32) error {
 		return ErrNotFinite
 	}
 	if x.metric == Cosine {
-		if norm(v) == 0 {
+		if isZero(v) {
 			x.mu.RLock()
 			x.metaMu.Lock()
 			x.unlabel(label)
@@ -305,7 +307,7 @@ func (x *Index) add(s *searcher, label uint64, v []float32) error {
 			x.mu.RUnlock()
 			return nil
 		}
-		normalize(s.q, v)
+		vec.Normalize(s.q, v)
 		v = s.q
 	}
 	x.metaMu.Lock()

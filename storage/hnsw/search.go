@@ -3,6 +3,8 @@ package hnsw
 import (
 	"math"
 	"sync/atomic"
+
+	"github.com/akidb/akidb/storage/vec"
 )
 
 // Result is one answer of Search.
@@ -39,11 +41,11 @@ func (x *Index) Search(q []float32, k, ef int, accept func(label uint64) bool) [
 	defer x.pool.Put(s)
 	nan := false
 	if x.metric == Cosine {
-		if norm(q) == 0 {
+		if isZero(q) {
 			nan = true
 			copy(s.q, q)
 		} else {
-			normalize(s.q, q)
+			vec.Normalize(s.q, q)
 		}
 		q = s.q
 	}
