@@ -627,7 +627,7 @@ func (c *copyStmt) load(ctx context.Context, p *Portal, txn *storage.Txn) (int64
 		}
 		if f.done {
 			if c.opts.format == copyBinary && len(data) > 0 {
-				return 0, pgerr.New(pgerr.BadCopyFileFormat, "received copy data after EOF marker")
+				return 0, withWhere(errCopyFormat("received copy data after EOF marker"), f.where(false))
 			}
 			continue
 		}
@@ -1229,19 +1229,24 @@ func (f *copyFrom) binaryRows(final bool) (int, error) {
 		pos = 19 + int(ext)
 	}
 	c := f.c
+	short := -1 // the field a final incomplete tuple stops in
 	for pos < len(b) {
 		if len(b)-pos < 2 {
+			if final {
+				// PostgreSQL takes a partial field count for the end.
+				return len(b), nil
+			}
 			break
 		}
 		nf := int(int16(binary.BigEndian.Uint16(b[pos:])))
+		f.line++
 		if nf == -1 {
 			f.done = true
 			if len(b) > pos+2 {
-				return 0, errCopyFormat("received copy data after EOF marker")
+				return 0, withWhere(errCopyFormat("received copy data after EOF marker"), f.where(false))
 			}
 			return len(b), nil
 		}
-		f.line++
 		if nf != len(c.attrs) {
 			return 0, withWhere(errCopyFormat("row field count is %d, expected %d", nf, len(c.attrs)), f.where(false))
 		}
@@ -1250,7 +1255,7 @@ func (f *copyFrom) binaryRows(final bool) (int, error) {
 		complete := true
 		for k := 0; k < nf; k++ {
 			if len(b)-end < 4 {
-				complete = false
+				complete, short = false, k
 				break
 			}
 			n := int(int32(binary.BigEndian.Uint32(b[end:])))
@@ -1262,12 +1267,15 @@ func (f *copyFrom) binaryRows(final bool) (int, error) {
 				return 0, withWhere(errCopyFormat("invalid field size"), f.where(false)+", column "+c.names[k])
 			}
 			if len(b)-end < n {
-				complete = false
+				complete, short = false, k
 				break
 			}
 			end += n
 		}
 		if !complete {
+			if final {
+				return 0, withWhere(errCopyFormat("unexpected EOF in COPY data"), f.where(false)+", column "+c.names[short])
+			}
 			f.line--
 			break
 		}
@@ -1298,10 +1306,6 @@ func (f *copyFrom) binaryRows(final bool) (int, error) {
 			return 0, err
 		}
 		pos = end
-	}
-	if final && pos < len(b) {
-		f.line++
-		return 0, withWhere(errCopyFormat("unexpected EOF in COPY data"), f.where(false))
 	}
 	return pos, nil
 }
