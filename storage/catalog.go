@@ -42,6 +42,21 @@ type IndexDesc struct {
 	Name    string // e.g. "t_b_key", user-given names for CREATE INDEX
 	Columns []int
 	Unique  bool
+
+	// Method is "" or "btree" for an ordinary index, "hnsw" for a vector
+	// index. The fields below describe vector indexes only.
+	Method string
+	// OpClass is the operator class, which sets the metric:
+	// vector_l2_ops, vector_cosine_ops, vector_ip_ops, vector_l1_ops and
+	// their halfvec_* twins.
+	OpClass string
+	// M and EfConstruction are the hnsw options (0 means the defaults, 16
+	// and 64; the stored descriptor has the values used).
+	M, EfConstruction int
+	// Dims is the number of dimensions of the indexed vectors (from the
+	// column's typmod, or from the cast the index was written on). Rows
+	// with another dimension are refused.
+	Dims int
 }
 
 // SequenceDesc describes a sequence.
@@ -407,6 +422,11 @@ func (t *Txn) CreateTable(td *TableDesc) error {
 	if err := t.nameFree(td.Name); err != nil {
 		return err
 	}
+	for i := range td.Indexes {
+		if err := validateIndexMethod(td, &td.Indexes[i]); err != nil {
+			return err
+		}
+	}
 	used := map[string]bool{td.Name: true}
 	if len(td.PrimaryKey) > 0 {
 		if err := t.nameFree(td.PKeyName()); err != nil {
@@ -440,6 +460,11 @@ func (t *Txn) CreateTable(td *TableDesc) error {
 	for i := range td.Indexes {
 		if td.Indexes[i].ID, err = t.db.allocID(); err != nil {
 			return err
+		}
+		if td.Indexes[i].IsVector() {
+			if err := t.createEmptyVectorIndex(td, &td.Indexes[i]); err != nil {
+				return err
+			}
 		}
 	}
 	if err := t.putDesc(catTableKey(td.ID), td); err != nil {
@@ -553,6 +578,9 @@ func (t *Txn) DropTable(id uint32) error {
 		if err := del(catNameKey(idx.Name)); err != nil {
 			return err
 		}
+		if idx.IsVector() {
+			t.vecForget(idx.ID)
+		}
 	}
 	if err := del(catTableKey(id)); err != nil {
 		return err
@@ -582,6 +610,9 @@ func (t *Txn) CreateIndex(tableID uint32, idx IndexDesc) (*IndexDesc, error) {
 	}
 	td := cur.clone()
 	idx.Columns = slices.Clone(idx.Columns)
+	if err := validateIndexMethod(td, &idx); err != nil {
+		return nil, err
+	}
 	if idx.Name == "" {
 		suffix := "idx"
 		if idx.Unique {
@@ -602,7 +633,12 @@ func (t *Txn) CreateIndex(tableID uint32, idx IndexDesc) (*IndexDesc, error) {
 	if newIdx.ID, err = t.db.allocID(); err != nil {
 		return nil, err
 	}
-	if err := t.backfill(td, newIdx); err != nil {
+	if newIdx.IsVector() {
+		err = t.buildVectorIndex(td, newIdx)
+	} else {
+		err = t.backfill(td, newIdx)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := t.putDesc(catTableKey(td.ID), td); err != nil {
@@ -675,6 +711,11 @@ func (t *Txn) DropIndex(name string) error {
 		return pgerr.New(pgerr.DataCorrupted, "storage: index %q names a missing table", name)
 	}
 	td := cur.clone()
+	if idx := td.Index(e.id); idx != nil && idx.IsVector() {
+		if err := t.vecDropIndex(td.ID, idx.ID); err != nil {
+			return err
+		}
+	}
 	td.Indexes = slices.DeleteFunc(td.Indexes, func(x IndexDesc) bool { return x.ID == e.id })
 	if err := t.putDesc(catTableKey(td.ID), td); err != nil {
 		return err

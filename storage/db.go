@@ -30,6 +30,7 @@ type Options struct {
 type DB struct {
 	pdb *pebble.DB
 	log *slog.Logger
+	dir string
 
 	// mu orders commits. It guards commitSeq, the set of active
 	// transactions, the write history used for conflict detection and the
@@ -47,6 +48,16 @@ type DB struct {
 
 	seqMu sync.Mutex
 	seqs  map[uint32]*seqState
+
+	// Vector indexes (vindex.go, vtxn.go, vcheckpoint.go, vopen.go).
+	ilogSeq        uint64                             // last index log sequence; guarded by mu
+	vidx           atomic.Pointer[map[uint32]*vindex] // committed graphs; replaced under mu
+	applying       sync.WaitGroup                     // commits applying graph changes
+	ckptCh         chan *vindex
+	ckptStop       chan struct{}
+	ckptDone       chan struct{}
+	vecCheckpoints atomic.Int64 // checkpoints written
+	vecOpen        vecOpenStats // what Open did
 }
 
 // Open opens the store in dir, creating the directory and an empty store
@@ -70,6 +81,7 @@ func Open(dir string, opts Options) (*DB, error) {
 	db := &DB{
 		pdb:     pdb,
 		log:     lg,
+		dir:     dir,
 		active:  make(map[uint64]int),
 		dropped: make(map[uint32]uint64),
 		seqs:    make(map[uint32]*seqState),
@@ -90,6 +102,10 @@ func Open(dir string, opts Options) (*DB, error) {
 	}
 	db.cat.Store(cat)
 	db.catVersion.Store(1)
+	if err := db.openVectorIndexes(); err != nil {
+		pdb.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
@@ -120,6 +136,12 @@ func (db *DB) Close() error {
 	}
 	db.closed = true
 	db.mu.Unlock()
+	// No commit starts now; let those under way update their graphs, then
+	// checkpoint the changed indexes.
+	db.applying.Wait()
+	if err := db.stopCheckpointer(); err != nil {
+		db.log.Warn("storage: vector index checkpoint on close", "err", err)
+	}
 	if err := db.pdb.Close(); err != nil {
 		return wrapf(err, "close")
 	}

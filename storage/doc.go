@@ -14,7 +14,9 @@
 //	/s/<seqID>                            sequence high-water mark (not transactional)
 //	/t/<tableID>/r/<pk>                   row value (see rowcodec.go)
 //	/t/<tableID>/i/<indexID>/<cols>[<pk>] index entry; its value is <pk>
-//	/t/<tableID>/l/...                    reserved for the vector index log
+//	/t/<tableID>/l/<indexID>/<seq>        vector index log entry (see below)
+//	/t/<tableID>/v/<indexID>/<label>      vector label -> RowKey
+//	/t/<tableID>/w/<indexID>/<pk>         RowKey -> vector label
 //
 // <pk> is the order-preserving encoding of the primary key columns, or of a
 // hidden int row id for tables without a primary key; it is the row's
@@ -55,10 +57,50 @@
 // come from a non-transactional counter starting at 16384 and are never
 // reused.
 //
+// # Vector indexes
+//
+// An hnsw index (IndexDesc.Method "hnsw") has no entries in /t/<t>/i/.
+// Its graph (package hnsw) lives in memory, holds committed rows only and
+// knows rows by a uint64 label. Labels come from a store-wide counter and
+// are never reused; a label names one row's one vector: an update that
+// changes the vector deletes the old label and takes a new one, an update
+// that moves the row to a new key only rewrites the label's entries. NULL
+// vectors, and zero vectors under cosine, get no label (exact scans still
+// see them). The label entries /v and /w are written in the same batch as
+// the row, so they are as transactional as the row itself.
+//
+// At commit, the graph changes a transaction made to an index (inserts and
+// deletes of labels, in order) become one index log entry
+// /t/<t>/l/<indexID>/<seq> in the commit's batch: a format byte, then per
+// change an operation byte (1 insert, 2 delete) and the 8-byte label. seq
+// is a store-wide sequence taken under the commit lock, so it follows
+// commit order. Once the batch is durable, the commit applies its changes
+// to the graph; commits to one index apply in commit order (each takes a
+// ticket). A search reads each label's entry and row through the
+// transaction (skipping rows deleted by a committed write or by the
+// transaction), and merges the rows the transaction itself inserted,
+// which are not in the graph, by an exact scan of them.
+//
+// Each index has a checkpoint file <dir>/vindex/<indexID>.hnsw (the graph
+// as hnsw writes it, checksummed, with the log sequence it covers),
+// written atomically in the background after enough changes, after a
+// build and on Close; the log entries it covers are then deleted. Open
+// loads the checkpoint and replays the log after it: every label a later
+// entry names is set to what the rows say now (present with its row's
+// vector if its /v entry exists, absent otherwise), which makes replay
+// idempotent. Without a usable checkpoint (missing, or corrupt: a warning
+// is logged) the graph is rebuilt from the /w entries and their rows.
+// DropIndex and DropTable delete the log and label entries in their batch
+// and the graph and its file after commit; files of indexes that no longer
+// exist are removed by Open.
+//
 // # Invariants
 //
 //   - Rows are the truth: every index entry points at a row of the same
 //     commit, and every row has its entries in every index of its table.
+//     Every label entry points at a row whose vector is the label's, and
+//     the graph, once the commits before have applied, holds exactly the
+//     labels with entries.
 //   - Descriptors handed out are shared and read-only.
 //   - Sequences never hand out a value twice, even after a crash.
 package storage

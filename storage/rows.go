@@ -170,9 +170,16 @@ func (t *Txn) Insert(td *TableDesc, row types.Row) error {
 	if err != nil {
 		return err
 	}
-	ents := make([][]byte, len(td.Indexes))
+	vws, err := planVecInsert(td, row)
+	if err != nil {
+		return err
+	}
+	ents := make([][]byte, 0, len(td.Indexes))
 	for i := range td.Indexes {
 		idx := &td.Indexes[i]
+		if idx.IsVector() {
+			continue
+		}
 		ent, uniq, err := indexEntryKey(nil, td, idx, row, key)
 		if err != nil {
 			return err
@@ -180,7 +187,7 @@ func (t *Txn) Insert(td *TableDesc, row types.Row) error {
 		if err := t.checkUnique(td, idx, row, ent, uniq); err != nil {
 			return err
 		}
-		ents[i] = ent
+		ents = append(ents, ent)
 	}
 	if err := t.b.Set(rowKey(td.ID, key), val, nil); err != nil {
 		return wrapf(err, "insert")
@@ -190,7 +197,7 @@ func (t *Txn) Insert(td *TableDesc, row types.Row) error {
 			return wrapf(err, "insert")
 		}
 	}
-	return nil
+	return t.applyVecWrites(td, nil, key, vws)
 }
 
 // Get returns the row whose primary key is pk (the hidden row id, an int,
@@ -261,10 +268,17 @@ func (t *Txn) Update(td *TableDesc, key RowKey, old, new types.Row) error {
 	if err != nil {
 		return err
 	}
+	vws, err := t.planVecUpdate(td, key, newKey, old, new)
+	if err != nil {
+		return err
+	}
 	type change struct{ del, set []byte }
 	var changes []change
 	for i := range td.Indexes {
 		idx := &td.Indexes[i]
+		if idx.IsVector() {
+			continue
+		}
 		oldEnt, _, err := indexEntryKey(nil, td, idx, old, key)
 		if err != nil {
 			return err
@@ -302,7 +316,7 @@ func (t *Txn) Update(td *TableDesc, key RowKey, old, new types.Row) error {
 			return wrapf(err, "update")
 		}
 	}
-	return nil
+	return t.applyVecWrites(td, key, newKey, vws)
 }
 
 // Delete removes the row identified by key, whose current value is old, and
@@ -314,10 +328,17 @@ func (t *Txn) Delete(td *TableDesc, key RowKey, old types.Row) error {
 	if len(old) != len(td.Columns) {
 		return fmt.Errorf("storage: table %q has %d columns, old row has %d", td.Name, len(td.Columns), len(old))
 	}
+	vws, err := t.planVecDelete(td, key, old)
+	if err != nil {
+		return err
+	}
 	if err := t.b.Delete(rowKey(td.ID, key), nil); err != nil {
 		return wrapf(err, "delete")
 	}
 	for i := range td.Indexes {
+		if td.Indexes[i].IsVector() {
+			continue
+		}
 		ent, _, err := indexEntryKey(nil, td, &td.Indexes[i], old, key)
 		if err != nil {
 			return err
@@ -326,5 +347,5 @@ func (t *Txn) Delete(td *TableDesc, key RowKey, old types.Row) error {
 			return wrapf(err, "delete")
 		}
 	}
-	return nil
+	return t.applyVecWrites(td, key, nil, vws)
 }

@@ -21,6 +21,7 @@ import (
 const (
 	seqObjectIDs  = 1 // IDs of tables, indexes and sequences
 	seqRowIDs     = 2 // hidden row ids of tables without a primary key
+	seqVecLabels  = 3 // labels of rows in vector indexes
 	firstObjectID = 16384
 )
 
@@ -43,7 +44,7 @@ func (db *DB) initCounters() error {
 	for _, c := range []struct {
 		id    uint32
 		start int64
-	}{{seqObjectIDs, firstObjectID}, {seqRowIDs, 1}} {
+	}{{seqObjectIDs, firstObjectID}, {seqRowIDs, 1}, {seqVecLabels, 1}} {
 		_, closer, err := db.pdb.Get(seqKey(c.id))
 		if err == nil {
 			closer.Close()
@@ -87,7 +88,7 @@ func (db *DB) seqState(id uint32) (*seqState, error) {
 	}
 	hw := int64(binary.BigEndian.Uint64(v))
 	st := &seqState{next: hw, limit: hw, block: minSeqBlock}
-	if id == seqRowIDs {
+	if id == seqRowIDs || id == seqVecLabels {
 		st.block = maxSeqBlock
 	}
 	db.seqs[id] = st

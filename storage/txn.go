@@ -24,6 +24,7 @@ type Txn struct {
 	schemaTables  []uint32 // tables whose indexes the txn changed
 	droppedTables []uint32 // tables dropped by the txn
 	droppedSeqs   []uint32 // sequences dropped by the txn
+	vec           *txnVec  // vector index changes (vtxn.go)
 
 	iters map[*RowIter]struct{} // open iterators
 }
@@ -110,9 +111,14 @@ func (t *Txn) Commit() error {
 	if err := db.validateLocked(t, ws); err != nil {
 		return fail(err)
 	}
+	vc, err := db.vecPrepareLocked(t)
+	if err != nil {
+		return fail(err)
+	}
 	if err := db.pdb.ApplyNoSyncWait(t.b, pebble.Sync); err != nil {
 		return fail(wrapf(err, "commit"))
 	}
+	db.vecCommittedLocked(t, vc)
 	db.commitSeq++
 	seq := db.commitSeq
 	db.endTxnLocked(t)
@@ -136,6 +142,9 @@ func (t *Txn) Commit() error {
 
 	err = t.b.SyncWait()
 	t.b.Close()
+	// The graphs follow the rows even if the sync failed: the batch is
+	// applied and readers may already see it.
+	db.vecFinish(vc)
 	if err != nil {
 		return wrapf(err, "commit sync")
 	}
