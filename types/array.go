@@ -719,8 +719,8 @@ func arrayPrepend(e Datum, a *Array) (*Array, error) {
 	}
 	out := &Array{Elem: a.Elem, Elems: make([]Datum, 0, len(a.Elems)+1)}
 	out.Elems = append(append(out.Elems, e), a.Elems...)
-	if a.Lower != nil && len(a.Elems) > 0 {
-		out.Lower = []int32{a.LowerBound(0) - 1}
+	if lo := a.LowerBound(0); a.Lower != nil && lo != 1 {
+		out.Lower = []int32{lo}
 		out.Dims = []int32{int32(len(out.Elems))}
 	}
 	return out, nil

@@ -6,14 +6,17 @@ import (
 )
 
 var fuzzTypes = []T{Int2, Int4, Int8, Float4, Float8, Numeric, {NumericOID, NumericTypmod(6, 2)}, Bool, Text,
-	{VarcharOID, 7}, {BPCharOID, 8}, Bytea, Date, Timestamp, TimestampTZ, JSONB, OIDType}
+	{VarcharOID, 7}, {BPCharOID, 8}, Bytea, Date, Timestamp, TimestampTZ, JSONB, OIDType,
+	Vector, {VectorOID, 3}, Halfvec, Sparsevec, UUID, {Int4ArrayOID, -1}, {TextArrayOID, -1}, {Float8ArrayOID, -1},
+	{UUIDArrayOID, -1}, {VectorArrayOID, -1}}
 
 // FuzzParseText checks that whatever ParseText accepts prints as text that
 // reads back as the same value and prints identically again.
 func FuzzParseText(f *testing.F) {
 	for _, s := range []string{"0", "-1", " 12 ", "1.5e10", "NaN", "-Infinity", "1e-320", "123.4500", "true", "off",
 		`\x00ff`, `a\\b`, "2024-01-02", "2024-01-02 03:04:05.5+05:30", "infinity", `{"b": [1, 2.50], "a": null}`,
-		"Jan 2 2024", "0001-01-01 BC", "abc  "} {
+		"Jan 2 2024", "0001-01-01 BC", "abc  ", "[1,2,3]", " [ 1.5e-3 , -2 ,0x1p3 ] ", "[1e-45,3.4e38]", "{1:1.5,3:2}/5",
+		"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", `{1,NULL,"a b","c\"d"}`, "[0:1]={{1,2},{3,4}}", `{"[1,2]",NULL}`} {
 		for i := range fuzzTypes {
 			f.Add(uint8(i), s)
 		}
