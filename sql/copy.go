@@ -54,11 +54,6 @@ type CopyIO interface {
 // COPY from STDIN or to STDOUT. Other statements ignore it.
 func (p *Portal) SetCopyIO(cio CopyIO) { p.copyIO = cio }
 
-// IsCopy reports whether the statement is a COPY.
-func (st *Statement) IsCopy() bool {
-	return st.ps.node != nil && st.ps.node.GetCopyStmt() != nil
-}
-
 const (
 	copyText = iota
 	copyCSV
