@@ -20,6 +20,8 @@ func formatDatum(d types.Datum) string {
 	switch d.K {
 	case types.KNull:
 		return "null"
+	case types.KUUID:
+		return types.FormatText(d, types.T{OID: types.UUIDOID, Mod: -1}, nil)
 	case types.KBool:
 		if d.I != 0 {
 			return "t"
