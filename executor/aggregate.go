@@ -53,6 +53,8 @@ func AggResultType(fn AggKind, arg types.T) types.T {
 		return types.Int8
 	case AggSum:
 		switch arg.OID {
+		case types.VectorOID, types.HalfvecOID:
+			return types.T{OID: arg.OID, Mod: arg.Mod}
 		case types.Int2OID, types.Int4OID:
 			return types.Int8
 		case types.Int8OID, types.NumericOID:
@@ -63,6 +65,8 @@ func AggResultType(fn AggKind, arg types.T) types.T {
 		return types.Float8
 	case AggAvg:
 		switch arg.OID {
+		case types.VectorOID, types.HalfvecOID:
+			return types.T{OID: arg.OID, Mod: arg.Mod}
 		case types.Float4OID, types.Float8OID:
 			return types.Float8
 		}
@@ -89,6 +93,7 @@ type aggState struct {
 	i     int64
 	f     float64
 	dec   *apd.Decimal // numeric sums
+	vsum  []float64    // vector sums
 	best  types.Datum
 	seen  map[string]struct{}
 	any   bool
@@ -198,6 +203,16 @@ func (a *AggSpec) accumulate(c *Ctx, s *aggState, row types.Row) error {
 		s.i |= v.I
 	case AggSum, AggAvg:
 		switch v.K {
+		case types.KVector:
+			x := v.P.([]float32)
+			if s.vsum == nil {
+				s.vsum = make([]float64, len(x))
+			} else if len(x) != len(s.vsum) {
+				return pgerr.New(pgerr.DataException, "expected %d dimensions, not %d", len(s.vsum), len(x))
+			}
+			for i, f := range x {
+				s.vsum[i] += float64(f)
+			}
 		case types.KFloat:
 			s.f += v.F
 		case types.KInt:
@@ -245,6 +260,19 @@ func (a *AggSpec) result(s *aggState) (types.Datum, error) {
 		return s.best, nil
 	case AggBoolAnd, AggBoolOr:
 		return types.NewBool(s.i != 0), nil
+	case AggSum, AggAvg:
+		if s.vsum != nil {
+			out := make([]float32, len(s.vsum))
+			for i, f := range s.vsum {
+				if a.Fn == AggAvg {
+					f /= float64(s.count)
+				}
+				out[i] = float32(f)
+			}
+			return types.Datum{K: types.KVector, P: out}, nil
+		}
+	}
+	switch a.Fn {
 	case AggSum:
 		switch a.T.OID {
 		case types.Int8OID:

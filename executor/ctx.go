@@ -22,6 +22,8 @@ type Ctx struct {
 	Location *time.Location
 	// StatementTime is now() for the statement's transaction.
 	StatementTime time.Time
+	// EfSearch is the session's hnsw.ef_search (0: the default).
+	EfSearch int
 
 	// outer holds the rows of enclosing queries while a correlated
 	// subquery runs: outer[len-1] is the innermost enclosing row.

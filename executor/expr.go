@@ -506,3 +506,30 @@ func (e *IsDistinct) Type() types.T { return types.Bool }
 func (e *IsDistinct) String() string {
 	return fmt.Sprintf("(%s DISTINCT%v %s)", e.L.String(), e.Not, e.R.String())
 }
+
+// Relabel gives X's value another type with the same representation
+// (PostgreSQL's binary-coercible casts, such as oid to regtype).
+type Relabel struct {
+	X Expr
+	T types.T
+}
+
+func (e *Relabel) Eval(c *Ctx, row types.Row) (types.Datum, error) { return e.X.Eval(c, row) }
+func (e *Relabel) Type() types.T                                   { return e.T }
+func (e *Relabel) String() string                                  { return "(" + e.X.String() + ")::" + e.T.String() }
+
+// Rows is an in-memory row source computed when it opens (catalog views).
+type Rows struct {
+	Fn func(c *Ctx) ([]types.Row, error)
+	N  int
+}
+
+func (n *Rows) Width() int { return n.N }
+
+func (n *Rows) Open(c *Ctx) (RowIter, error) {
+	rows, err := n.Fn(c)
+	if err != nil {
+		return nil, err
+	}
+	return NewSliceIter(rows), nil
+}

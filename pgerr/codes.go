@@ -105,8 +105,9 @@ const (
 	OutOfMemory           = "53200"
 	TooManyConnections    = "53300"
 
-	SystemError = "58000"
-	IOError     = "58030"
+	SystemError   = "58000"
+	IOError       = "58030"
+	UndefinedFile = "58P01"
 
 	ConfigFileError = "F0000"
 

@@ -11,6 +11,11 @@ import (
 // then they are recognised and reported as not implemented.
 type akidbStmt struct {
 	words []string // the leading keywords, upper-cased
+	text  string
+}
+
+func (st *akidbStmt) is(w1, w2 string) bool {
+	return len(st.words) >= 2 && st.words[0] == w1 && st.words[1] == w2
 }
 
 var akidbLeads = [][]string{
@@ -43,7 +48,7 @@ func parseAkiDB(text string) (*akidbStmt, bool, error) {
 	words := leadingWords(text, 2)
 	for _, lead := range akidbLeads {
 		if len(words) >= 2 && words[0] == lead[0] && words[1] == lead[1] {
-			return &akidbStmt{words: words}, true, nil
+			return &akidbStmt{words: words, text: strings.TrimSpace(text)}, true, nil
 		}
 	}
 	return nil, false, nil

@@ -152,6 +152,8 @@ func (b *binder) expr(n *pg_query.Node, sc *scope) (executor.Expr, error) {
 		return sqlValueFunction(n.GetSqlvalueFunction())
 	case n.GetSubLink() != nil:
 		return b.subLink(n.GetSubLink(), sc)
+	case n.GetAArrayExpr() != nil:
+		return b.arrayExpr(n.GetAArrayExpr(), sc)
 	}
 	return nil, pgerr.New(pgerr.FeatureNotSupported, "expression not supported: %s", nodeName(n))
 }
@@ -347,7 +349,7 @@ func (b *binder) aExpr(ae *pg_query.A_Expr, sc *scope) (executor.Expr, error) {
 		pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
 		return b.between(ae, sc)
 	case pg_query.A_Expr_Kind_AEXPR_OP_ANY, pg_query.A_Expr_Kind_AEXPR_OP_ALL:
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "op ANY/ALL (array) is not supported yet").WithPosition(pos)
+		return b.anyArray(ae, name, sc)
 	}
 	return nil, pgerr.New(pgerr.FeatureNotSupported, "operator kind %s is not supported", ae.Kind.String()).WithPosition(pos)
 }
@@ -528,7 +530,15 @@ func (b *binder) commonArgs(ns []*pg_query.Node, sc *scope, what string, pos int
 // typeName resolves a parse tree's type name.
 func (b *binder) typeName(tn *pg_query.TypeName) (types.T, error) {
 	if len(tn.ArrayBounds) > 0 {
-		return types.T{}, pgerr.New(pgerr.FeatureNotSupported, "array types are not supported yet").WithPosition(tn.Location + 1)
+		el, err := b.typeName(&pg_query.TypeName{Names: tn.Names, Typmods: tn.Typmods, Location: tn.Location})
+		if err != nil {
+			return el, err
+		}
+		at, ok := types.ArrayTypeOf(el)
+		if !ok {
+			return at, pgerr.New(pgerr.UndefinedObject, "type \"%s[]\" does not exist", el.String()).WithPosition(tn.Location + 1)
+		}
+		return at, nil
 	}
 	names := nameList(tn.Names)
 	var mods []int32
@@ -551,4 +561,68 @@ func (b *binder) typeName(tn *pg_query.TypeName) (types.T, error) {
 		return t, err
 	}
 	return t, nil
+}
+
+// arrayExpr binds ARRAY[...]: the elements take their common type.
+func (b *binder) arrayExpr(ae *pg_query.A_ArrayExpr, sc *scope) (executor.Expr, error) {
+	pos := ae.Location + 1
+	if len(ae.Elements) == 0 {
+		return nil, pgerr.New(pgerr.IndeterminateDatatype, "cannot determine type of empty array").
+			WithHint("Explicitly cast to the desired type, for example ARRAY[]::integer[].").WithPosition(pos)
+	}
+	elems, t, err := b.commonArgs(ae.Elements, sc, "ARRAY", pos)
+	if err != nil {
+		return nil, err
+	}
+	at, ok := types.ArrayTypeOf(t)
+	if !ok {
+		return nil, pgerr.New(pgerr.UndefinedObject, "could not find array type for data type %s", t.String()).WithPosition(pos)
+	}
+	return &executor.ArrayExpr{Elems: elems, Elem: t.OID, T: at}, nil
+}
+
+// anyArray binds x op ANY (array) and x op ALL (array).
+func (b *binder) anyArray(ae *pg_query.A_Expr, name string, sc *scope) (executor.Expr, error) {
+	pos := ae.Location + 1
+	x, err := b.expr(ae.Lexpr, sc)
+	if err != nil {
+		return nil, err
+	}
+	arr, err := b.expr(ae.Rexpr, sc)
+	if err != nil {
+		return nil, err
+	}
+	if arr.Type().OID == types.UnknownOID {
+		// An untyped literal or parameter is an array of x's type.
+		x = b.resolveUnknown(x)
+		at, ok := types.ArrayTypeOf(types.T{OID: x.Type().OID, Mod: -1})
+		if !ok {
+			return nil, pgerr.New(pgerr.UndefinedObject, "could not find array type for data type %s", x.Type().String()).WithPosition(pos)
+		}
+		if arr, err = b.coerce(arr, at, types.CastImplicit, pos); err != nil {
+			return nil, err
+		}
+	}
+	elem, ok := types.ElemOf(arr.Type().OID)
+	if !ok {
+		return nil, pgerr.New(pgerr.WrongObjectType, "op ANY/ALL (array) requires array on right side").WithPosition(pos)
+	}
+	cmp, err := b.binaryOp(name, x, &executor.ColRef{T: types.T{OID: elem, Mod: -1}}, pos)
+	if err != nil {
+		return nil, err
+	}
+	bo, ok := cmp.(*executor.BinOp)
+	if !ok || bo.Op.Result != types.BoolOID {
+		return nil, pgerr.New(pgerr.WrongObjectType, "op ANY/ALL (array) requires operator to yield boolean").WithPosition(pos)
+	}
+	if bo.Op.Right != elem {
+		at, ok := types.ArrayTypeOf(types.T{OID: bo.Op.Right, Mod: -1})
+		if !ok {
+			return nil, pgerr.New(pgerr.UndefinedFunction, "operator does not exist: %s %s %s", x.Type().String(), name, arr.Type().String()).WithPosition(pos)
+		}
+		if arr, err = b.coerce(arr, at, types.CastExplicit, pos); err != nil {
+			return nil, err
+		}
+	}
+	return &executor.AnyArray{X: bo.L, Arr: arr, Op: bo.Op, All: ae.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL}, nil
 }

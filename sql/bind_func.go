@@ -188,6 +188,25 @@ func (b *binder) sessionFunc(name string, args []executor.Expr, pos int32) (exec
 				return types.Null, c.Canceled()
 			}
 		}}, true, nil
+	case "to_regtype":
+		if len(args) != 1 {
+			return nil, true, pgerr.New(pgerr.UndefinedFunction, "function to_regtype(%s) does not exist", argTypeList(args)).WithPosition(pos)
+		}
+		arg, err := b.coerce(args[0], types.Text, types.CastImplicit, pos)
+		if err != nil {
+			return nil, true, err
+		}
+		return &executor.SessionFunc{Name: "to_regtype", T: types.RegType, Fn: func(c *executor.Ctx) (types.Datum, error) {
+			v, err := arg.Eval(c, nil)
+			if err != nil || v.IsNull() {
+				return types.Null, err
+			}
+			t, err := types.RegTypeByName(v.S)
+			if err != nil {
+				return types.Null, nil
+			}
+			return types.NewInt(int64(t.OID)), nil
+		}}, true, nil
 	case "pg_typeof":
 		if len(args) != 1 {
 			return nil, true, pgerr.New(pgerr.UndefinedFunction, "function pg_typeof(%s) does not exist", argTypeList(args)).WithPosition(pos)
@@ -327,7 +346,7 @@ func (b *binder) aggCall(fc *pg_query.FuncCall, sc *scope) (executor.Expr, error
 		at := arg.Type()
 		switch spec.Fn {
 		case executor.AggSum, executor.AggAvg:
-			if types.Category(at.OID) != 'N' {
+			if types.Category(at.OID) != 'N' && at.OID != types.VectorOID && at.OID != types.HalfvecOID {
 				return nil, pgerr.New(pgerr.UndefinedFunction, "function %s(%s) does not exist", name, at.String()).
 					WithHint("No function matches the given name and argument types. You might need to add explicit type casts.").WithPosition(pos)
 			}

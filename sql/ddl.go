@@ -40,7 +40,7 @@ var serialTypes = map[string]types.T{
 	"bigserial": types.Int8, "serial8": types.Int8,
 }
 
-func (b *binder) createTable(cs *pg_query.CreateStmt) (string, error) {
+func (b *binder) createTable(cs *pg_query.CreateStmt, collection bool) (string, error) {
 	name := cs.Relation.Relname
 	if cs.Relation.Schemaname != "" && cs.Relation.Schemaname != "public" {
 		return "", pgerr.New(pgerr.InvalidSchemaName, "schema %q does not exist", cs.Relation.Schemaname)
@@ -57,7 +57,10 @@ func (b *binder) createTable(cs *pg_query.CreateStmt) (string, error) {
 		}
 		return "", pgerr.New(pgerr.DuplicateTable, "relation %q already exists", name)
 	}
-	td := &storage.TableDesc{Name: name}
+	if len(cs.Options) > 0 {
+		return "", pgerr.New(pgerr.FeatureNotSupported, "table storage parameters are not supported")
+	}
+	td := &storage.TableDesc{Name: name, Collection: collection}
 	type uniq struct {
 		cols []string
 		name string
@@ -269,6 +272,17 @@ func ownedSequence(def string) (string, bool) {
 }
 
 func (b *binder) createIndex(is *pg_query.IndexStmt) (string, error) {
+	if strings.EqualFold(is.AccessMethod, "hnsw") {
+		td, err := b.table(is.Relation)
+		if err != nil {
+			return "", err
+		}
+		idx, err := b.hnswIndex(is, td)
+		if err != nil {
+			return "", err
+		}
+		return b.addIndex(td, idx, is.IfNotExists)
+	}
 	if is.AccessMethod != "" && is.AccessMethod != "btree" {
 		return "", pgerr.New(pgerr.FeatureNotSupported, "index access method %q is not supported yet", is.AccessMethod)
 	}
@@ -300,8 +314,12 @@ func (b *binder) createIndex(is *pg_query.IndexStmt) (string, error) {
 		}
 		idx.Name = fmt.Sprintf("%s_%s_%s", td.Name, strings.Join(colNames, "_"), suffix)
 	}
+	return b.addIndex(td, idx, is.IfNotExists)
+}
+
+func (b *binder) addIndex(td *storage.TableDesc, idx storage.IndexDesc, ifNotExists bool) (string, error) {
 	if _, err := b.txn.CreateIndex(td.ID, idx); err != nil {
-		if is.IfNotExists && pgerr.Code(err) == pgerr.DuplicateTable {
+		if ifNotExists && pgerr.Code(err) == pgerr.DuplicateTable {
 			b.sess.notice(pgerr.New(pgerr.DuplicateTable, "relation %q already exists, skipping", idx.Name))
 			return "CREATE INDEX", nil
 		}

@@ -26,9 +26,9 @@ func (b *binder) explainPlan(ex *pg_query.ExplainStmt) (*plan, error) {
 	var lines []string
 	switch {
 	case inner.query != nil:
-		lines = explainNode(inner.query, 0, nil)
+		lines = explainNode(inner.query, 0, nil, b.sess.efSearch())
 	case inner.dml != nil:
-		lines = explainNode(inner.dml.node, 0, nil)
+		lines = explainNode(inner.dml.node, 0, nil, b.sess.efSearch())
 	default:
 		lines = []string{"Utility Statement"}
 	}
@@ -45,7 +45,7 @@ func (b *binder) explainPlan(ex *pg_query.ExplainStmt) (*plan, error) {
 }
 
 // explainNode renders a plan tree the way PostgreSQL indents it.
-func explainNode(n executor.Node, depth int, out []string) []string {
+func explainNode(n executor.Node, depth int, out []string, efSearch int) []string {
 	prefix := ""
 	if depth > 0 {
 		prefix = strings.Repeat("      ", depth-1) + "  ->  "
@@ -68,45 +68,55 @@ func explainNode(n executor.Node, depth int, out []string) []string {
 			prop("Index Cond: " + spanText(x))
 		}
 	case *executor.Filter:
-		out = explainNode(x.Input, depth, out)
+		out = explainNode(x.Input, depth, out, efSearch)
 		out = append(out, strings.Repeat("      ", depth)+"  Filter: "+x.Cond.String())
 	case *executor.Project:
-		out = explainNode(x.Input, depth, out)
+		out = explainNode(x.Input, depth, out, efSearch)
 	case *executor.Sort:
-		add("Sort")
-		out = explainNode(x.Input, depth+1, out)
+		if x.Limit != nil {
+			add("Sort (top-N heapsort)")
+		} else {
+			add("Sort")
+		}
+		out = explainNode(x.Input, depth+1, out, efSearch)
+	case *executor.VectorScan:
+		add(fmt.Sprintf("Index Scan using %s on %s (hnsw, %s, ef_search=%d)", x.Index.Name, x.Table.Name, x.Index.OpClass, efSearch))
+		prop("Order By: distance to " + x.Query.String())
+		if x.Filter != nil {
+			prop("Filter: " + x.Filter.String() + " (iterative scan)")
+		}
 	case *executor.Limit:
 		add("Limit")
-		out = explainNode(x.Input, depth+1, out)
+		out = explainNode(x.Input, depth+1, out, efSearch)
 	case *executor.Distinct:
 		add("HashAggregate (distinct)")
-		out = explainNode(x.Input, depth+1, out)
+		out = explainNode(x.Input, depth+1, out, efSearch)
 	case *executor.Aggregate:
 		if len(x.Groups) > 0 {
 			add("HashAggregate")
 		} else {
 			add("Aggregate")
 		}
-		out = explainNode(x.Input, depth+1, out)
+		out = explainNode(x.Input, depth+1, out, efSearch)
 	case *executor.NestedLoop:
 		add("Nested Loop")
-		out = explainNode(x.Left, depth+1, out)
-		out = explainNode(x.Right, depth+1, out)
+		out = explainNode(x.Left, depth+1, out, efSearch)
+		out = explainNode(x.Right, depth+1, out, efSearch)
 	case *executor.SetOp:
 		add("Append")
-		out = explainNode(x.Left, depth+1, out)
-		out = explainNode(x.Right, depth+1, out)
+		out = explainNode(x.Left, depth+1, out, efSearch)
+		out = explainNode(x.Right, depth+1, out, efSearch)
 	case *executor.Values:
 		add("Result")
 	case *executor.Insert:
 		add("Insert on " + x.Table.Name)
-		out = explainNode(x.Input, depth+1, out)
+		out = explainNode(x.Input, depth+1, out, efSearch)
 	case *executor.Update:
 		add("Update on " + x.Table.Name)
-		out = explainNode(x.Input, depth+1, out)
+		out = explainNode(x.Input, depth+1, out, efSearch)
 	case *executor.Delete:
 		add("Delete on " + x.Table.Name)
-		out = explainNode(x.Input, depth+1, out)
+		out = explainNode(x.Input, depth+1, out, efSearch)
 	default:
 		add(fmt.Sprintf("%T", n))
 	}

@@ -55,16 +55,18 @@ func (b *binder) selectStmt(sel *pg_query.SelectStmt, parent *scope) (*query, er
 	if err != nil {
 		return nil, err
 	}
+	base := node
+	var where executor.Expr
 	if sel.WhereClause != nil {
 		sc.what = "WHERE"
 		w, err := b.expr(sel.WhereClause, sc)
 		if err != nil {
 			return nil, err
 		}
-		if w, err = b.condition(w, "WHERE", 0); err != nil {
+		if where, err = b.condition(w, "WHERE", 0); err != nil {
 			return nil, err
 		}
-		node = b.accessPath(node, w)
+		node = b.accessPath(node, where)
 	}
 
 	grouped := len(sel.GroupClause) > 0 || sel.HavingClause != nil || hasAggregate(sel.TargetList) || sortHasAggregate(sel.SortClause)
@@ -127,19 +129,28 @@ func (b *binder) selectStmt(sel *pg_query.SelectStmt, parent *scope) (*query, er
 		cols[i] = t.col
 	}
 	exprs = append(exprs, hidden...)
+	count, offset, err := b.limitExprs(sel)
+	if err != nil {
+		return nil, err
+	}
+	distinct := len(sel.DistinctClause) > 0
+	ordered := false // rows come out already in ORDER BY order
+	if agg == nil && !distinct && len(keys) > 0 && !keys[0].Desc && count != nil {
+		if vs := b.vectorScan(base, where, exprs[keys[0].Col], limitTotal(count, offset)); vs != nil {
+			node, ordered = vs, len(keys) == 1
+		}
+	}
 	node = &executor.Project{Input: node, Exprs: exprs}
-	if len(sel.DistinctClause) > 0 {
+	if distinct {
 		if len(sel.DistinctClause) > 1 || sel.DistinctClause[0].GetNode() != nil {
 			return nil, pgerr.New(pgerr.FeatureNotSupported, "SELECT DISTINCT ON is not supported yet")
 		}
 		node = &executor.Distinct{Input: node, Cols: len(targets)}
 	}
-	if len(keys) > 0 {
-		node = &executor.Sort{Input: node, Keys: keys}
+	if len(keys) > 0 && !ordered {
+		node = &executor.Sort{Input: node, Keys: keys, Limit: limitTotal(count, offset)}
 	}
-	if node, err = b.limit(sel, node); err != nil {
-		return nil, err
-	}
+	node = wrapLimit(node, count, offset)
 	if len(hidden) > 0 {
 		trim := make([]executor.Expr, len(targets))
 		for i, t := range targets {
@@ -173,12 +184,14 @@ func (b *binder) finishSelect(sel *pg_query.SelectStmt, q *query, parent *scope)
 		}
 		node = &executor.Project{Input: node, Exprs: append(exprs, hidden...)}
 	}
-	if len(keys) > 0 {
-		node = &executor.Sort{Input: node, Keys: keys}
-	}
-	if node, err = b.limit(sel, node); err != nil {
+	count, offset, err := b.limitExprs(sel)
+	if err != nil {
 		return nil, err
 	}
+	if len(keys) > 0 {
+		node = &executor.Sort{Input: node, Keys: keys, Limit: limitTotal(count, offset)}
+	}
+	node = wrapLimit(node, count, offset)
 	if len(hidden) > 0 {
 		trim := make([]executor.Expr, len(targets))
 		for i, t := range targets {
@@ -189,36 +202,37 @@ func (b *binder) finishSelect(sel *pg_query.SelectStmt, q *query, parent *scope)
 	return &query{node: node, cols: q.cols}, nil
 }
 
-func (b *binder) limit(sel *pg_query.SelectStmt, node executor.Node) (executor.Node, error) {
-	if sel.LimitCount == nil && sel.LimitOffset == nil {
-		return node, nil
-	}
+// limitExprs binds LIMIT and OFFSET (nil when absent, LIMIT ALL or NULL).
+func (b *binder) limitExprs(sel *pg_query.SelectStmt) (count, offset executor.Expr, err error) {
 	if sel.LimitOption == pg_query.LimitOption_LIMIT_OPTION_WITH_TIES {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "FETCH ... WITH TIES is not supported yet")
+		return nil, nil, pgerr.New(pgerr.FeatureNotSupported, "FETCH ... WITH TIES is not supported yet")
 	}
-	l := &executor.Limit{Input: node}
 	empty := &scope{what: "LIMIT"}
-	for i, n := range []*pg_query.Node{sel.LimitCount, sel.LimitOffset} {
+	bind := func(n *pg_query.Node) (executor.Expr, error) {
 		if n == nil {
-			continue
+			return nil, nil
 		}
 		if c := n.GetAConst(); c != nil && c.Isnull {
-			continue // LIMIT NULL / LIMIT ALL
+			return nil, nil // LIMIT NULL / LIMIT ALL
 		}
 		e, err := b.expr(n, empty)
 		if err != nil {
 			return nil, err
 		}
-		if e, err = b.coerce(e, types.Int8, types.CastImplicit, 0); err != nil {
-			return nil, err
-		}
-		if i == 0 {
-			l.Count = e
-		} else {
-			l.Offset = e
-		}
+		return b.coerce(e, types.Int8, types.CastImplicit, 0)
 	}
-	return l, nil
+	if count, err = bind(sel.LimitCount); err != nil {
+		return nil, nil, err
+	}
+	offset, err = bind(sel.LimitOffset)
+	return count, offset, err
+}
+
+func wrapLimit(node executor.Node, count, offset executor.Expr) executor.Node {
+	if count == nil && offset == nil {
+		return node
+	}
+	return &executor.Limit{Input: node, Count: count, Offset: offset}
 }
 
 // targetList binds the select list, expanding *.
@@ -514,6 +528,9 @@ func (b *binder) fromItem(it *pg_query.Node, parent *scope) (executor.Node, []sc
 	switch {
 	case it.GetRangeVar() != nil:
 		rv := it.GetRangeVar()
+		if node, cols, ok := b.catalogView(rv); ok {
+			return node, cols, nil
+		}
 		td, err := b.table(rv)
 		if err != nil {
 			return nil, nil, err

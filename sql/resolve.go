@@ -9,7 +9,8 @@ import (
 // canImplicit reports whether a value of type from may be used where to is
 // expected without an explicit cast.
 func canImplicit(from, to types.OID) bool {
-	return from == to || from == types.UnknownOID || types.FindCast(from, to) == types.CastImplicit
+	return from == to || from == types.UnknownOID || types.FindCast(from, to) == types.CastImplicit ||
+		(from == types.OIDOID || from == types.RegTypeOID) && (to == types.OIDOID || to == types.RegTypeOID)
 }
 
 // coerce converts e to type to, allowing casts up to context cc. Unknown
@@ -51,6 +52,9 @@ func (b *binder) coerce(e executor.Expr, to types.T, cc types.CastContext, pos i
 		e = retype(e, types.Text)
 		from = types.Text
 	}
+	if binaryCoercible(from.OID, to.OID) {
+		return &executor.Relabel{X: e, T: to}, nil
+	}
 	ok := from.OID == to.OID // a typmod change: length coercion
 	if !ok {
 		c := types.FindCast(from.OID, to.OID)
@@ -72,6 +76,12 @@ func (b *binder) coerce(e executor.Expr, to types.T, cc types.CastContext, pos i
 		return &executor.Const{V: v, T: to}, nil
 	}
 	return cast, nil
+}
+
+// binaryCoercible reports casts that only relabel the value.
+func binaryCoercible(from, to types.OID) bool {
+	isOID := func(o types.OID) bool { return o == types.OIDOID || o == types.RegTypeOID }
+	return isOID(from) && isOID(to) || (from == types.Int4OID || from == types.Int8OID) && isOID(to)
 }
 
 // retype gives an unknown-typed expression a type without converting it.

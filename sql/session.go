@@ -261,7 +261,7 @@ func (s *Session) planStatement(st *Statement) error {
 // plan dispatches on the statement kind.
 func (b *binder) plan(ps parsedStmt) (*plan, error) {
 	if ps.akidb != nil {
-		return nil, ps.akidb.notImplemented()
+		return b.akidbPlan(ps.akidb)
 	}
 	if p, ok := b.sess.txnControlPlan(ps); ok {
 		return p, nil
@@ -284,7 +284,7 @@ func (b *binder) plan(ps parsedStmt) (*plan, error) {
 		d, err := b.deleteStmt(n.GetDeleteStmt())
 		return dmlPlan(d, err)
 	case n.GetCreateStmt() != nil:
-		return b.ddlPlan(func(b *binder) (string, error) { return b.createTable(n.GetCreateStmt()) }), nil
+		return b.ddlPlan(func(b *binder) (string, error) { return b.createTable(n.GetCreateStmt(), false) }), nil
 	case n.GetDropStmt() != nil:
 		return b.ddlPlan(func(b *binder) (string, error) { return b.dropStmt(n.GetDropStmt()) }), nil
 	case n.GetIndexStmt() != nil:
@@ -298,7 +298,7 @@ func (b *binder) plan(ps parsedStmt) (*plan, error) {
 	case n.GetCopyStmt() != nil:
 		return b.copyPlan(n.GetCopyStmt())
 	case n.GetCreateExtensionStmt() != nil:
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "extension %q is not available", n.GetCreateExtensionStmt().Extname)
+		return createExtension(n.GetCreateExtensionStmt())
 	case n.GetDeallocateStmt() != nil, n.GetDiscardStmt() != nil:
 		tag := "DEALLOCATE"
 		if n.GetDeallocateStmt() != nil && n.GetDeallocateStmt().Name == "" {
@@ -589,6 +589,7 @@ func (p *Portal) newCtx(ctx context.Context, txn *storage.Txn) *executor.Ctx {
 	return &executor.Ctx{
 		Context: ctx, DB: s.eng.db, Txn: txn, Params: p.params,
 		User: s.params.User, Database: s.params.Database, Location: s.loc, StatementTime: now,
+		EfSearch: s.efSearch(),
 	}
 }
 
@@ -684,3 +685,27 @@ func (p *Portal) Close() {
 }
 
 var _ = errors.New
+
+// efSearch is the session's hnsw.ef_search.
+func (s *Session) efSearch() int {
+	v, _ := s.show("hnsw.ef_search")
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return executor.DefaultEfSearch
+	}
+	return n
+}
+
+// createExtension accepts the extensions AkiDB has built in: pgvector's
+// types, operators and index are always there, so CREATE EXTENSION vector
+// is a no-op that succeeds.
+func createExtension(ce *pg_query.CreateExtensionStmt) (*plan, error) {
+	switch ce.Extname {
+	case "vector", "plpgsql":
+		return &plan{utility: func(context.Context, *Portal) (string, []types.Row, error) {
+			return "CREATE EXTENSION", nil, nil
+		}}, nil
+	}
+	return nil, pgerr.New(pgerr.UndefinedFile, "extension %q is not available", ce.Extname).
+		WithDetail("AkiDB has the extensions vector and plpgsql built in; others cannot be installed.")
+}

@@ -47,6 +47,36 @@ var settingList = []setting{
 	{name: "row_security", def: "on", desc: "Enable row security."},
 	{name: "synchronous_commit", def: "on", desc: "Sets the current transaction's synchronization level."},
 	{name: "client_min_messages", def: "notice", desc: "Sets the message levels that are sent to the client."},
+	{name: "hnsw.ef_search", def: "40", check: intRange(1, 1000), desc: "Sets the size of the dynamic candidate list for search."},
+	{name: "hnsw.iterative_scan", def: "strict_order", check: oneOf("off", "strict_order", "relaxed_order"), desc: "Sets the mode for iterative scans."},
+	{name: "hnsw.max_scan_tuples", def: "20000", check: intRange(1, 1<<31-1), desc: "Sets the max number of tuples to visit for iterative scans."},
+}
+
+// intRange checks an integer setting against PostgreSQL-style bounds.
+func intRange(lo, hi int) func(name, v string) (string, error) {
+	return func(name, v string) (string, error) {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return "", pgerr.New(pgerr.InvalidParameterValue, "invalid value for parameter %q: %q", name, v)
+		}
+		if n < lo || n > hi {
+			return "", pgerr.New(pgerr.InvalidParameterValue, "%d is outside the valid range for parameter %q (%d .. %d)", n, name, lo, hi)
+		}
+		return strconv.Itoa(n), nil
+	}
+}
+
+// oneOf checks an enum setting.
+func oneOf(values ...string) func(name, v string) (string, error) {
+	return func(name, v string) (string, error) {
+		for _, ok := range values {
+			if strings.EqualFold(v, ok) {
+				return ok, nil
+			}
+		}
+		return "", pgerr.New(pgerr.InvalidParameterValue, "invalid value for parameter %q: %q", name, v).
+			WithHint("Available values: %s.", strings.Join(values, ", "))
+	}
 }
 
 var settingsByKey = func() map[string]*setting {

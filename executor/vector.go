@@ -1,0 +1,78 @@
+package executor
+
+import (
+	"github.com/akidb/akidb/pgerr"
+	"github.com/akidb/akidb/storage"
+	"github.com/akidb/akidb/types"
+)
+
+// VectorScan yields the rows of Table in increasing distance from Query,
+// through the HNSW index Index: at most Limit rows, each passing Filter
+// (the search goes on past ef_search until enough rows pass, like
+// pgvector's iterative scan).
+type VectorScan struct {
+	Table   *storage.TableDesc
+	Index   *storage.IndexDesc
+	Query   Expr // row-independent
+	Limit   Expr // LIMIT + OFFSET
+	Filter  Expr // may be nil
+	WithKey bool
+}
+
+func (n *VectorScan) Width() int {
+	if n.WithKey {
+		return len(n.Table.Columns) + 1
+	}
+	return len(n.Table.Columns)
+}
+
+// DefaultEfSearch is hnsw.ef_search's default, as in pgvector.
+const DefaultEfSearch = 40
+
+func (n *VectorScan) Open(c *Ctx) (RowIter, error) {
+	q, err := n.Query.Eval(c, nil)
+	if err != nil {
+		return nil, err
+	}
+	lim, err := n.Limit.Eval(c, nil)
+	if err != nil {
+		return nil, err
+	}
+	if q.IsNull() || lim.IsNull() || lim.I <= 0 {
+		return NewSliceIter(nil), nil
+	}
+	if q.K != types.KVector {
+		return nil, pgerr.New(pgerr.DatatypeMismatch, "vector index scan needs a vector")
+	}
+	vec := q.P.([]float32)
+	if n.Index.Dims > 0 && len(vec) != n.Index.Dims {
+		return nil, pgerr.New(pgerr.DataException, "expected %d dimensions, not %d", n.Index.Dims, len(vec))
+	}
+	ef := c.EfSearch
+	if ef <= 0 {
+		ef = DefaultEfSearch
+	}
+	k := int(lim.I)
+	var accept func(types.Row) (bool, error)
+	if n.Filter != nil {
+		accept = func(row types.Row) (bool, error) {
+			if err := c.checkCancel(); err != nil {
+				return false, err
+			}
+			return EvalBool(c, n.Filter, row)
+		}
+	}
+	hits, err := c.Txn.VectorSearch(n.Table, n.Index, vec, k, ef, accept)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]types.Row, len(hits))
+	for i, h := range hits {
+		row := h.Row
+		if n.WithKey {
+			row = append(row, types.Datum{K: types.KBytes, S: string(h.Key)})
+		}
+		rows[i] = row
+	}
+	return NewSliceIter(rows), nil
+}

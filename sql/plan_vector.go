@@ -1,0 +1,231 @@
+package sql
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/akidb/akidb/executor"
+	"github.com/akidb/akidb/pgerr"
+	"github.com/akidb/akidb/storage"
+	"github.com/akidb/akidb/types"
+)
+
+// distanceMetric maps pgvector's distance operators to their metric.
+var distanceMetric = map[string]string{"<->": "l2", "<=>": "cosine", "<#>": "ip", "<+>": "l1"}
+
+// opClassMetric returns the metric of an HNSW operator class and the type
+// it indexes.
+func opClassMetric(opclass string) (metric string, typ types.OID, ok bool) {
+	for _, prefix := range []struct {
+		p string
+		t types.OID
+	}{{"vector_", types.VectorOID}, {"halfvec_", types.HalfvecOID}} {
+		if rest, found := strings.CutPrefix(opclass, prefix.p); found {
+			m, found := strings.CutSuffix(rest, "_ops")
+			if !found {
+				return "", 0, false
+			}
+			switch m {
+			case "l2", "cosine", "ip", "l1":
+				return m, prefix.t, true
+			}
+		}
+	}
+	return "", 0, false
+}
+
+// vectorOperand strips the casts around a column reference: the column
+// an ORDER BY distance is computed from.
+func vectorColumn(e executor.Expr) (*executor.ColRef, bool) {
+	switch x := e.(type) {
+	case *executor.ColRef:
+		return x, true
+	case *executor.Cast:
+		return vectorColumn(x.X)
+	case *executor.Relabel:
+		return vectorColumn(x.X)
+	}
+	return nil, false
+}
+
+// vectorScan turns ORDER BY <distance to a constant> LIMIT k over one
+// table into a scan of a matching HNSW index, when there is one and no
+// selective key predicate makes an exact scan of few rows the better plan.
+func (b *binder) vectorScan(base executor.Node, where executor.Expr, key executor.Expr, limit executor.Expr) executor.Node {
+	scan, ok := base.(*executor.Scan)
+	if !ok || len(scan.Start) > 0 || len(scan.End) > 0 || limit == nil {
+		return nil
+	}
+	bo, ok := key.(*executor.BinOp)
+	if !ok {
+		return nil
+	}
+	metric, ok := distanceMetric[bo.Op.Name]
+	if !ok {
+		return nil
+	}
+	col, query := bo.L, bo.R
+	ref, ok := vectorColumn(col)
+	if !ok || !rowIndependent(query) {
+		col, query = bo.R, bo.L
+		if ref, ok = vectorColumn(col); !ok || !rowIndependent(query) {
+			return nil
+		}
+	}
+	var idx *storage.IndexDesc
+	for i := range scan.Table.Indexes {
+		ix := &scan.Table.Indexes[i]
+		if ix.Method != "hnsw" || len(ix.Columns) != 1 || ix.Columns[0] != ref.Idx {
+			continue
+		}
+		m, typ, ok := opClassMetric(ix.OpClass)
+		if ok && m == metric && typ == bo.Op.Left {
+			idx = ix
+			break
+		}
+	}
+	if idx == nil {
+		return nil
+	}
+	if where != nil {
+		// A key predicate that narrows the rows makes an exact scan of
+		// those rows the better plan.
+		if f, ok := b.accessPath(scan, where).(*executor.Filter); ok {
+			if s, ok := f.Input.(*executor.Scan); ok && (len(s.Start) > 0 || len(s.End) > 0) {
+				return nil
+			}
+		}
+	}
+	return &executor.VectorScan{Table: scan.Table, Index: idx, Query: query, Limit: limit, Filter: where, WithKey: scan.WithKey}
+}
+
+// limitTotal is LIMIT + OFFSET: how many rows a top-k must keep.
+func limitTotal(count, offset executor.Expr) executor.Expr {
+	if count == nil || offset == nil {
+		return count
+	}
+	return &executor.BinOp{Op: executor.FindOp("+", types.Int8OID, types.Int8OID), L: count, R: offset}
+}
+
+// hnswIndex plans CREATE INDEX ... USING hnsw (col opclass) WITH (...).
+func (b *binder) hnswIndex(is *pg_query.IndexStmt, td *storage.TableDesc) (storage.IndexDesc, error) {
+	idx := storage.IndexDesc{Name: is.Idxname, Method: "hnsw", M: 16, EfConstruction: 64}
+	if len(is.IndexParams) != 1 {
+		return idx, pgerr.New(pgerr.FeatureNotSupported, "hnsw indexes take exactly one column")
+	}
+	el := is.IndexParams[0].GetIndexElem()
+	colName := el.Name
+	var castT *types.T
+	if el.Expr != nil {
+		tc := el.Expr.GetTypeCast()
+		var cr *pg_query.ColumnRef
+		if tc != nil {
+			cr = tc.Arg.GetColumnRef()
+		}
+		if cr == nil || len(cr.Fields) != 1 {
+			return idx, pgerr.New(pgerr.FeatureNotSupported, "hnsw indexes on expressions other than a cast of a column are not supported")
+		}
+		colName = strVal(cr.Fields[0])
+		t, err := b.typeName(tc.TypeName)
+		if err != nil {
+			return idx, err
+		}
+		castT = &t
+	}
+	col := columnIndex(td, colName)
+	if col < 0 {
+		return idx, pgerr.New(pgerr.UndefinedColumn, "column %q does not exist", colName)
+	}
+	t := td.Columns[col].Type
+	if castT != nil {
+		if castT.OID != t.OID {
+			return idx, pgerr.New(pgerr.FeatureNotSupported, "an hnsw index on a cast to another type (%s to %s) is not supported", t.String(), castT.String())
+		}
+		t = *castT
+	}
+	opclass := ""
+	if len(el.Opclass) > 0 {
+		names := nameList(el.Opclass)
+		opclass = names[len(names)-1]
+	}
+	switch t.OID {
+	case types.VectorOID:
+		if opclass == "" {
+			opclass = "vector_l2_ops"
+		}
+	case types.HalfvecOID:
+		if opclass == "" {
+			opclass = "halfvec_l2_ops"
+		}
+	default:
+		return idx, pgerr.New(pgerr.UndefinedObject, "data type %s has no default operator class for access method \"hnsw\"", t.String()).
+			WithHint("You must specify an operator class for the index or define a default operator class for the data type.")
+	}
+	if _, typ, ok := opClassMetric(opclass); !ok || typ != t.OID {
+		return idx, pgerr.New(pgerr.UndefinedObject, "operator class %q does not exist for access method \"hnsw\"", opclass)
+	}
+	if t.Mod <= 0 {
+		return idx, pgerr.New(pgerr.InvalidParameterValue, "column does not have dimensions")
+	}
+	maxDims := 2000
+	if t.OID == types.HalfvecOID {
+		maxDims = 4000
+	}
+	if int(t.Mod) > maxDims {
+		return idx, pgerr.New(pgerr.InvalidParameterValue, "column cannot have more than %d dimensions for hnsw index", maxDims)
+	}
+	for _, o := range is.Options {
+		de := o.GetDefElem()
+		v, err := defElemInt(de)
+		if err != nil {
+			return idx, err
+		}
+		switch strings.ToLower(de.Defname) {
+		case "m":
+			if v < 2 || v > 100 {
+				return idx, pgerr.New(pgerr.InvalidParameterValue, "value %d out of bounds for option \"m\"", v).WithDetail("Valid values are between \"2\" and \"100\".")
+			}
+			idx.M = v
+		case "ef_construction":
+			if v < 4 || v > 1000 {
+				return idx, pgerr.New(pgerr.InvalidParameterValue, "value %d out of bounds for option \"ef_construction\"", v).WithDetail("Valid values are between \"4\" and \"1000\".")
+			}
+			idx.EfConstruction = v
+		default:
+			return idx, pgerr.New(pgerr.InvalidParameterValue, "unrecognized parameter %q", de.Defname)
+		}
+	}
+	if idx.EfConstruction < 2*idx.M {
+		return idx, pgerr.New(pgerr.InvalidParameterValue, "ef_construction must be greater than or equal to 2 * m")
+	}
+	idx.Columns, idx.OpClass, idx.Dims = []int{col}, opclass, int(t.Mod)
+	if idx.Name == "" {
+		idx.Name = fmt.Sprintf("%s_%s_idx", td.Name, colName)
+	}
+	return idx, nil
+}
+
+func defElemInt(de *pg_query.DefElem) (int, error) {
+	if de.Arg == nil {
+		return 0, pgerr.New(pgerr.SyntaxError, "option %q needs a value", de.Defname)
+	}
+	if iv := de.Arg.GetInteger(); iv != nil {
+		return int(iv.Ival), nil
+	}
+	if s := de.Arg.GetString_(); s != nil {
+		v, err := strconv.Atoi(s.Sval)
+		if err != nil {
+			return 0, pgerr.New(pgerr.InvalidParameterValue, "invalid value for integer option %q: %s", de.Defname, s.Sval)
+		}
+		return v, nil
+	}
+	if c := de.Arg.GetAConst(); c != nil {
+		if iv, ok := c.Val.(*pg_query.A_Const_Ival); ok {
+			return int(iv.Ival.Ival), nil
+		}
+	}
+	return 0, pgerr.New(pgerr.InvalidParameterValue, "invalid value for integer option %q", de.Defname)
+}
