@@ -16,7 +16,7 @@ func smallData(t *testing.T, n int) (data, queries [][]float32) {
 }
 
 func TestFilteredSearchExactK(t *testing.T) {
-	data, queries := smallData(t, 5000)
+	data, queries := smallData(t, size(5000, 2000))
 	x := buildIndex(t, Config{Dim: 32, Metric: L2, Seed: 2}, data, 2)
 	for _, q := range queries {
 		calls := map[uint64]int{}
@@ -42,12 +42,13 @@ func TestFilteredSearchExactK(t *testing.T) {
 			t.Errorf("filtered recall %d/10", h)
 		}
 	}
-	// A very selective filter: 7 labels match, all are found.
-	match := func(l uint64) bool { return l%700 == 5 }
+	// A very selective filter: fewer than k labels match, all are found.
+	match := func(l uint64) bool { return l%300 == 5 }
+	nMatch := (len(data) + 294) / 300
 	for _, q := range queries[:5] {
 		got := x.Search(q, 10, 40, match)
-		if len(got) != 8 { // 5, 705, ..., 4905
-			t.Fatalf("got %d results, want all 8 matching", len(got))
+		if len(got) != nMatch {
+			t.Fatalf("got %d results, want all %d matching", len(got), nMatch)
 		}
 	}
 	// Nothing matches: empty, after considering every node.
@@ -57,8 +58,8 @@ func TestFilteredSearchExactK(t *testing.T) {
 }
 
 func TestMaxScan(t *testing.T) {
-	data, queries := smallData(t, 3000)
-	x := buildIndex(t, Config{Dim: 32, Metric: L2, Seed: 2, MaxScan: 500}, data, 1)
+	data, queries := smallData(t, size(3000, 1500))
+	x := buildIndex(t, Config{Dim: 32, Metric: L2, Seed: 2, MaxScan: 500}, data, 2)
 	var calls int
 	got := x.Search(queries[0], 10, 40, func(uint64) bool { calls++; return false })
 	if len(got) != 0 || calls > 500 {
@@ -67,11 +68,12 @@ func TestMaxScan(t *testing.T) {
 }
 
 func TestDeleteNeverReturned(t *testing.T) {
-	data, queries := smallData(t, 4000)
+	data, queries := smallData(t, size(4000, 2000))
 	x := buildIndex(t, Config{Dim: 32, Metric: Cosine, Seed: 3, RepairFraction: -1}, data, 2)
 	deleted := map[uint64]bool{}
 	r := rand.New(rand.NewPCG(1, 2))
-	for len(deleted) < 1000 {
+	nDel := len(data) / 4
+	for len(deleted) < nDel {
 		l := uint64(r.IntN(len(data)))
 		if !x.Delete(l) && !deleted[l] {
 			t.Fatalf("Delete(%d) of a live label returned false", l)
@@ -81,8 +83,8 @@ func TestDeleteNeverReturned(t *testing.T) {
 	if x.Delete(uint64(len(data) + 5)) {
 		t.Fatal("Delete of an unknown label returned true")
 	}
-	if x.Len() != len(data)-1000 {
-		t.Fatalf("Len %d, want %d", x.Len(), len(data)-1000)
+	if x.Len() != len(data)-nDel {
+		t.Fatalf("Len %d, want %d", x.Len(), len(data)-nDel)
 	}
 	check := func() {
 		hits := 0
@@ -104,8 +106,8 @@ func TestDeleteNeverReturned(t *testing.T) {
 	}
 	check()
 	freed := x.Repair()
-	if freed != 1000 {
-		t.Fatalf("Repair freed %d slots, want 1000", freed)
+	if freed != nDel {
+		t.Fatalf("Repair freed %d slots, want %d", freed, nDel)
 	}
 	check()
 	// Reuse: re-adding the deleted labels takes the freed slots.
@@ -187,10 +189,7 @@ func TestCosineZeroVectors(t *testing.T) {
 }
 
 func TestConcurrentAddSearchDelete(t *testing.T) {
-	n := 4000
-	if testing.Short() {
-		n = 2000
-	}
+	n := size(6000, 1500)
 	data, queries := clustered(5, n, 50, 16, 20)
 	x, _ := New(Config{Dim: 16, Metric: L2, Seed: 9, RepairFraction: 0.05})
 	var writers, readers sync.WaitGroup

@@ -121,3 +121,12 @@ func buildIndex(t testing.TB, cfg Config, data [][]float32, workers int) *Index 
 	}
 	return x
 }
+
+// size picks a data set size: full normally, small under -short or the
+// race detector (which slows inserts about tenfold).
+func size(full, small int) int {
+	if testing.Short() || raceEnabled {
+		return small
+	}
+	return full
+}

@@ -7,7 +7,7 @@ import (
 )
 
 func TestFileRoundTrip(t *testing.T) {
-	data, queries := smallData(t, 3000)
+	data, queries := smallData(t, size(3000, 1000))
 	for _, m := range []Metric{L2, Cosine} {
 		x := buildIndex(t, Config{Dim: 32, Metric: m, Seed: 4, RepairFraction: -1}, data, 2)
 		for l := uint64(0); l < 300; l += 3 {
@@ -75,7 +75,7 @@ func TestFileCorrupt(t *testing.T) {
 			t.Errorf("truncated to %d bytes: %v", n, err)
 		}
 	}
-	step := max(1, len(file)/2000)
+	step := max(1, len(file)/size(2000, 300))
 	for i := 0; i < len(file); i += step {
 		for _, bit := range []byte{0x01, 0x80} {
 			c := bytes.Clone(file)

@@ -25,12 +25,9 @@ func measureRecall(t *testing.T, x *Index, m Metric, data, queries [][]float32, 
 }
 
 func TestRecallClustered(t *testing.T) {
-	n, nq := 20000, 200
-	if testing.Short() || raceEnabled {
-		// The recall figures come from the full size without the race
-		// detector; under it the same test runs on a smaller set.
-		n, nq = 4000, 100
-	}
+	// The recall figures come from the full size without the race
+	// detector; under it (or -short) the same test runs on a smaller set.
+	n, nq := size(20000, 1500), size(200, 50)
 	data, queries := clustered(7, n, nq, 64, 100)
 	for _, m := range []Metric{L2, Cosine, InnerProduct, L1} {
 		t.Run(m.String(), func(t *testing.T) {
@@ -49,10 +46,7 @@ func TestRecallClustered(t *testing.T) {
 }
 
 func TestBatchRecallMatchesSerial(t *testing.T) {
-	n := 10000
-	if testing.Short() || raceEnabled {
-		n = 3000
-	}
+	n := size(10000, 1000)
 	data, queries := clustered(11, n, 100, 48, 50)
 	var rs [2]float64
 	var ts [2]time.Duration

@@ -112,7 +112,7 @@ func (x *Index) searchBase(s *searcher, q []float32, ep item, k, ef int, accept 
 			c := cand.pop()
 			lst := x.list(c.id, 0)
 			n := min(int(atomic.LoadUint32(&lst[0])), len(lst)-1)
-			for i := 1; i <= n; i++ {
+			for i := 1; i <= n && scanned < limit; i++ {
 				nb := atomic.LoadUint32(&lst[i])
 				if !s.vis.visit(nb) {
 					continue
