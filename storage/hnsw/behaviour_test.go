@@ -43,8 +43,14 @@ func TestFilteredSearchExactK(t *testing.T) {
 		}
 	}
 	// A very selective filter: fewer than k labels match, all are found.
-	match := func(l uint64) bool { return l%300 == 5 }
-	nMatch := (len(data) + 294) / 300
+	mod := uint64(len(data)/7 + 1)
+	match := func(l uint64) bool { return l%mod == 5 }
+	nMatch := 0
+	for i := range data {
+		if match(uint64(i)) {
+			nMatch++
+		}
+	}
 	for _, q := range queries[:5] {
 		got := x.Search(q, 10, 40, match)
 		if len(got) != nMatch {
