@@ -176,9 +176,12 @@ func (b *binder) binaryOp(name string, l, r executor.Expr, pos int32) (executor.
 		}
 	}
 	lt, rt := l.Type().OID, r.Type().OID
+	// Array operators are polymorphic in PostgreSQL (anyarray): they never
+	// win over a scalar operator unless an operand is an array.
+	arrays := types.IsArray(lt) || types.IsArray(rt)
 	var cands []*types.Op
 	for _, op := range types.Operators(name) {
-		if op.Left != 0 {
+		if op.Left != 0 && (arrays || !types.IsArray(op.Left) && !types.IsArray(op.Right)) {
 			cands = append(cands, op)
 		}
 	}

@@ -794,6 +794,23 @@ func registerJSONOps() {
 	addOp("?", JSONBOID, TextOID, BoolOID, func(a, b Datum) (Datum, error) {
 		return NewBool(jsonbExists(mustParseJSONB(a.S), b.S)), nil
 	})
+	// ?| and ?&: any or all of the text array's (non-NULL) elements are keys.
+	existsArr := func(all bool) func(a, b Datum) (Datum, error) {
+		return func(a, b Datum) (Datum, error) {
+			v := mustParseJSONB(a.S)
+			for _, el := range b.Array().Elems {
+				if el.IsNull() {
+					continue
+				}
+				if jsonbExists(v, el.S) != all {
+					return NewBool(!all), nil
+				}
+			}
+			return NewBool(all), nil
+		}
+	}
+	addOp("?|", JSONBOID, TextArrayOID, BoolOID, existsArr(false))
+	addOp("?&", JSONBOID, TextArrayOID, BoolOID, existsArr(true))
 	addOp("||", JSONBOID, JSONBOID, JSONBOID, func(a, b Datum) (Datum, error) {
 		return jsonbDatum(jsonbConcat(mustParseJSONB(a.S), mustParseJSONB(b.S))), nil
 	})
