@@ -4,7 +4,7 @@ export GOFLAGS := -tags=pebblegozstd
 export CGO_ENABLED := 1
 GO ?= go
 
-.PHONY: build run test bench fmt vet clean
+.PHONY: build run test bench clients fmt vet clean
 
 build:
 	$(GO) build -o bin/akidb ./cmd/akidb
@@ -17,8 +17,22 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -timeout 20m ./...
 
+# make bench: Go micro benchmarks, then the end-to-end vector benchmark
+# (cmd/akidb-bench) against bin/akidb started as a subprocess. Its table
+# goes to stdout and its JSON to bench-results/. BENCH_FLAGS passes flags,
+# e.g. make bench BENCH_FLAGS=--quick, or --n, --dims, --duration, --addr.
+BENCH_FLAGS ?=
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) build -o bin/akidb ./cmd/akidb
+	$(GO) build -o bin/akidb-bench ./cmd/akidb-bench
+	./bin/akidb-bench $(BENCH_FLAGS)
+
+# make clients: only the client-library compatibility tests (pgvector-go,
+# pgx, and the Node.js libraries in e2e/js, installed with npm ci when
+# missing). They are part of make test too.
+clients:
+	$(GO) test -count=1 -v -timeout 15m ./e2e/clients/
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
