@@ -136,7 +136,9 @@ func bruteForce(t testing.TB, tx *Txn, td *TableDesc, m hnsw.Metric, q []float32
 	return all[:min(k, len(all))]
 }
 
-func isZeroVec(v []float32) bool { return !slices.ContainsFunc(v, func(x float32) bool { return x != 0 }) }
+func isZeroVec(v []float32) bool {
+	return !slices.ContainsFunc(v, func(x float32) bool { return x != 0 })
+}
 
 func search(t testing.TB, tx *Txn, td *TableDesc, idx *IndexDesc, q []float32, k, ef int, accept func(types.Row) bool) []idDist {
 	t.Helper()
