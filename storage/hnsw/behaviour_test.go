@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -264,4 +265,79 @@ func TestConcurrentAddSearchDelete(t *testing.T) {
 	if _, _, err := Read(bytes.NewReader(buf.Bytes())); err != nil {
 		t.Errorf("checkpoint taken during inserts: %v", err)
 	}
+}
+
+// Small tables updated over and over (every update a delete and an add)
+// must keep every live row reachable: the top 5 distances equal the exact
+// ones for every query.
+func TestChurnKeepsEveryRowReachable(t *testing.T) {
+	for _, frac := range []float64{-1, 0.1} {
+		x, _ := New(Config{Dim: 3, Metric: L2, Seed: 1, RepairFraction: frac})
+		r := rand.New(rand.NewPCG(4, 4))
+		const rows = 20
+		live := map[uint64][]float32{}
+		for round := range 150 {
+			for l := range uint64(rows) {
+				if (round+int(l))%3 == 0 {
+					continue
+				}
+				v := []float32{float32(r.IntN(9)), float32(r.IntN(9)), float32(l % 3)}
+				if err := x.Add(l, v); err != nil {
+					t.Fatal(err)
+				}
+				live[l] = v
+			}
+			if round%5 == 0 {
+				x.Delete(uint64(round % rows))
+				delete(live, uint64(round%rows))
+			}
+			for qi := range 10 {
+				q := []float32{float32(qi), float32(9 - qi), 1}
+				got := x.Search(q, 5, 10, nil)
+				var ds []float64
+				for _, v := range live {
+					ds = append(ds, exactDist(L2, q, v))
+				}
+				slices.Sort(ds)
+				if len(got) != min(5, len(ds)) {
+					t.Fatalf("round %d: %d results", round, len(got))
+				}
+				for i, g := range got {
+					if math.Abs(float64(g.Dist)-ds[i]) > 1e-4 {
+						t.Fatalf("repair %v round %d query %v: result %d at %v, exact %v", frac, round, q, i, g.Dist, ds[:5])
+					}
+				}
+			}
+		}
+		x.waitRepair()
+	}
+}
+
+// Deleting every row and adding new ones: the new rows are found.
+func TestDeleteAllThenAdd(t *testing.T) {
+	data, queries := smallData(t, 600)
+	x := buildIndex(t, Config{Dim: 32, Metric: L2, Seed: 1, RepairFraction: -1}, data[:300], 1)
+	for l := range uint64(300) {
+		x.Delete(l)
+	}
+	for i := 300; i < 600; i++ {
+		if err := x.Add(uint64(i), data[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func() {
+		for _, q := range queries[:10] {
+			want := truth(L2, data, func(i int) bool { return i >= 300 }, q, 10)
+			got := x.Search(q, 10, 40, nil)
+			if len(got) != 10 || recallOf(got, want) < 9 {
+				t.Fatalf("got %v, want %v", got, want)
+			}
+		}
+		if got := x.Search(queries[0], 300, 40, nil); len(got) != 300 {
+			t.Fatalf("k=300: %d results", len(got))
+		}
+	}
+	check()
+	x.Repair()
+	check()
 }

@@ -137,6 +137,7 @@ type searcher struct {
 	eps       []item
 	links     []item
 	cands     []item
+	dead      []item
 	sel       []item
 	pruned    []item
 	nbrs      []uint32

@@ -69,8 +69,11 @@ type Index struct {
 
 	locks    [stripes]sync.Mutex
 	repairMu sync.Mutex // held while a repair runs
-	repairWG sync.WaitGroup
-	pool     sync.Pool // *searcher
+	// repairSet is the set a running repair will free; inserts do not
+	// link to its members.
+	repairSet atomic.Pointer[bitset]
+	repairWG  sync.WaitGroup
+	pool      sync.Pool // *searcher
 }
 
 // New returns an empty index.

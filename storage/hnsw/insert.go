@@ -50,15 +50,31 @@ func (x *Index) insert(s *searcher, id uint32, label uint64, level int, v []floa
 	}
 	s.eps = append(s.eps[:0], item{curD, cur})
 	for l := min(level, epL); l >= 0; l-- {
-		w := x.searchLayer(s, v, s.eps, x.efc, l)
-		s.eps = append(s.eps[:0], w...)
+		// The ef nearest live nodes, found through dead ones too.
+		w := x.searchLayer(s, v, s.eps, x.efc, l, id)
 		// The paper's Algorithm 1: M new links on every level; a list
 		// grows to its cap (2*M on level 0) through reverse links.
 		mmax := x.m
-		s.cands = s.cands[:0]
-		for _, c := range w {
-			if c.id != id && !x.isDead(c.id) {
-				s.cands = append(s.cands, c)
+		s.cands = append(s.cands[:0], w...)
+		if len(w) > 0 {
+			s.eps = append(s.eps[:0], w...)
+		} else {
+			// Only dead nodes are in reach: link to the nearest of them
+			// (they keep routing until a repair reconnects around them)
+			// rather than leave the new node unreachable. Those a
+			// running repair is about to free are left out.
+			rs := x.repairSet.Load()
+			sortItems(s.dead)
+			for _, c := range s.dead {
+				if len(s.cands) == mmax {
+					break
+				}
+				if rs == nil || !rs.has(c.id) {
+					s.cands = append(s.cands, c)
+				}
+			}
+			if len(s.cands) > 0 {
+				s.eps = append(s.eps[:0], s.cands...)
 			}
 		}
 		sel := x.selectNeighbors(s, s.cands, mmax)
@@ -199,18 +215,32 @@ func (x *Index) greedy(q []float32, cur uint32, curD float32, l int) (uint32, fl
 }
 
 // searchLayer is the paper's Algorithm 2 on level l from eps, returning
-// up to ef nearest nodes (dead ones included) sorted by distance, in
-// s.sorted.
-func (x *Index) searchLayer(s *searcher, q []float32, eps []item, ef, l int) []item {
+// up to ef nearest live nodes other than self, sorted by distance, in
+// s.sorted. Dead nodes are traversed but not returned; the dead ones
+// visited within the search's bound are left in s.dead.
+func (x *Index) searchLayer(s *searcher, q []float32, eps []item, ef, l int, self uint32) []item {
 	s.vis.reset(x.capN)
-	cand, top := s.cand[:0], s.top[:0]
-	for _, e := range eps {
-		if s.vis.visit(e.id) {
-			cand.push(e)
-			top.push(e)
+	s.vis.visit(self)
+	cand, top, dead := s.cand[:0], s.top[:0], s.dead[:0]
+	consider := func(it item) {
+		if x.isDead(it.id) {
+			if len(top) < ef || it.d < top[0].d {
+				cand.push(it)
+				dead = append(dead, it)
+			}
+			return
+		}
+		if len(top) < ef || it.d < top[0].d {
+			cand.push(it)
+			top.push(it)
 			if len(top) > ef {
 				top.pop()
 			}
+		}
+	}
+	for _, e := range eps {
+		if s.vis.visit(e.id) {
+			consider(e)
 		}
 	}
 	for len(cand) > 0 {
@@ -222,16 +252,8 @@ func (x *Index) searchLayer(s *searcher, q []float32, eps []item, ef, l int) []i
 		n := min(int(atomic.LoadUint32(&lst[0])), len(lst)-1)
 		for i := 1; i <= n; i++ {
 			nb := atomic.LoadUint32(&lst[i])
-			if !s.vis.visit(nb) {
-				continue
-			}
-			d := x.dist(q, x.vec(nb))
-			if len(top) < ef || d < top[0].d {
-				cand.push(item{d, nb})
-				top.push(item{d, nb})
-				if len(top) > ef {
-					top.pop()
-				}
+			if s.vis.visit(nb) {
+				consider(item{x.dist(q, x.vec(nb)), nb})
 			}
 		}
 	}
@@ -240,6 +262,6 @@ func (x *Index) searchLayer(s *searcher, q []float32, eps []item, ef, l int) []i
 		out = append(out, top.pop())
 	}
 	slices.Reverse(out)
-	s.cand, s.top, s.sorted = cand, top, out
+	s.cand, s.top, s.sorted, s.dead = cand, top, out, dead
 	return out
 }

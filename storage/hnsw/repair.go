@@ -18,7 +18,8 @@ import (
 //     surviving neighbours of the tombstoned ones (as hnswlib and
 //     pgvector's vacuum reconnect around a removed element). Inserts
 //     never link to a dead node meanwhile, and a full list being pruned
-//     drops its dead members.
+//     drops its dead members. (Outside a repair, an insert that finds
+//     only dead nodes in reach links to them rather than to nothing.)
 //  2. Under the exclusive lock (searches wait, for a pass over the link
 //     arrays only), any remaining link to those tombstones is removed,
 //     their lists are cleared, the entry point moves if it was one of
@@ -101,6 +102,8 @@ func (x *Index) repair() int {
 	}
 
 	// Phase 1: reconnect around D, concurrently with searches and inserts.
+	x.repairSet.Store(&inD)
+	defer x.repairSet.Store(nil)
 	const workers = 2
 	var wg sync.WaitGroup
 	for w := range workers {

@@ -22,6 +22,10 @@ type Result struct {
 // it is called at most once per label, only for labels that would enter
 // the answer, and must not call back into the index's mutating methods.
 //
+// The best-first search on layer 0 ends when its frontier is farther than
+// both the ef nearest nodes seen and the k-th accepted result, so a filter
+// (or tombstones) widens it to the radius of the accepted answers.
+//
 // The search is iterative, like pgvector's hnsw.iterative_scan: when the
 // ef-bounded best-first search ends with fewer than k accepted results, it
 // doubles ef and resumes from the candidates it had kept (the frontier and
@@ -83,11 +87,11 @@ func (x *Index) searchBase(s *searcher, q []float32, ep item, k, ef int, accept 
 		limit = math.MaxInt
 	}
 
+	// top holds the ef nearest live nodes seen (as hnswlib does with
+	// deleted elements), so tombstones widen the search instead of
+	// filling its bound; res holds the k nearest accepted ones.
 	offer := func(it item) {
 		if len(res) >= k && it.d >= res[0].d {
-			return
-		}
-		if x.isDead(it.id) {
 			return
 		}
 		if accept != nil && !accept(x.labels[it.id]) {
@@ -98,15 +102,35 @@ func (x *Index) searchBase(s *searcher, q []float32, ep item, k, ef int, accept 
 			res.pop()
 		}
 	}
+	consider := func(it item) {
+		dead := x.isDead(it.id)
+		if len(top) < ef || it.d < top[0].d {
+			cand.push(it)
+			if !dead {
+				top.push(it)
+				if len(top) > ef {
+					top.pop()
+				}
+			}
+		} else if len(res) >= k && it.d < res[0].d {
+			cand.push(it)
+		} else {
+			disc = append(disc, it)
+		}
+		if !dead {
+			offer(it)
+		}
+	}
 
 	s.vis.visit(ep.id)
 	scanned++
-	cand.push(ep)
-	top.push(ep)
-	offer(ep)
+	consider(ep)
 	for {
 		for len(cand) > 0 && scanned < limit {
-			if len(top) >= ef && cand[0].d > top[0].d {
+			// Stop when the frontier is beyond the ef nearest live nodes
+			// and beyond the k-th accepted result: with a filter the
+			// accepted radius is the wider one.
+			if c := cand[0].d; len(top) >= ef && c > top[0].d && (len(res) < k || c >= res[0].d) {
 				break
 			}
 			c := cand.pop()
@@ -118,17 +142,7 @@ func (x *Index) searchBase(s *searcher, q []float32, ep item, k, ef int, accept 
 					continue
 				}
 				scanned++
-				it := item{x.dist(q, x.vec(nb)), nb}
-				if len(top) < ef || it.d < top[0].d {
-					cand.push(it)
-					top.push(it)
-					if len(top) > ef {
-						top.pop()
-					}
-				} else {
-					disc = append(disc, it)
-				}
-				offer(it)
+				consider(item{x.dist(q, x.vec(nb)), nb})
 			}
 		}
 		if len(res) >= k || scanned >= limit {
@@ -151,9 +165,11 @@ func (x *Index) searchBase(s *searcher, q []float32, ep item, k, ef int, accept 
 		ef *= 2
 		for _, it := range disc {
 			cand.push(it)
-			top.push(it)
-			if len(top) > ef {
-				top.pop()
+			if !x.isDead(it.id) {
+				top.push(it)
+				if len(top) > ef {
+					top.pop()
+				}
 			}
 		}
 		disc = disc[:0]
