@@ -52,7 +52,10 @@ func TestNodeClients(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	args := append([]string{"--test", "--test-reporter=spec"}, files...)
+	// --test-force-exit: a library that leaves a connection open after a
+	// failure must not keep a test file's process alive;
+	// --test-timeout: one stuck test fails instead of hanging the run.
+	args := append([]string{"--test", "--test-reporter=spec", "--test-force-exit", "--test-timeout=60000"}, files...)
 	cmd := exec.CommandContext(ctx, node, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "AKIDB_ADDR="+addr, "NO_COLOR=1", "FORCE_COLOR=0")
