@@ -938,3 +938,38 @@ func TestVectorIndexConcurrentInsertAndSearch(t *testing.T) {
 	}
 	checkAgainstBruteForce(t, db, td, idx, rand.New(rand.NewSource(9)), 10, 10, nil)
 }
+
+// BenchmarkVectorSearch compares a search through a transaction (label
+// and row reads included) with the bare graph search.
+func BenchmarkVectorSearch(b *testing.B) {
+	const n, dims = 20000, 128
+	db := openVecTest(b, b.TempDir())
+	defer db.Close()
+	td := createDocs(b, db, dims)
+	r := rand.New(rand.NewSource(1))
+	tx := db.Begin()
+	for i := range int64(n) {
+		insertAll(b, tx, td, docRow(i, i%10, randVec(r, dims)))
+	}
+	mustCommit(b, tx)
+	td, idx := createHNSW(b, db, td, "vector_cosine_ops")
+	qs := make([][]float32, 100)
+	for i := range qs {
+		qs[i] = randVec(r, dims)
+	}
+	b.Run("txn", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			tx := db.Begin()
+			if _, err := tx.VectorSearch(td, idx, qs[i%len(qs)], 10, 40, nil); err != nil {
+				b.Fatal(err)
+			}
+			tx.Rollback()
+		}
+	})
+	b.Run("graph", func(b *testing.B) {
+		g := db.vindexes()[idx.ID].g
+		for i := 0; b.Loop(); i++ {
+			g.Search(qs[i%len(qs)], 10, 40, nil)
+		}
+	})
+}

@@ -42,89 +42,28 @@ func (t *Txn) VectorSearch(td *TableDesc, idx *IndexDesc, q []float32, k, ef int
 	if k <= 0 {
 		return nil, nil
 	}
-
-	lp := vecPrefix(td.ID, tableVecLabels, idx.ID)
-	labels, err := t.b.NewIter(&pebble.IterOptions{LowerBound: lp, UpperBound: prefixEnd(lp)})
-	if err != nil {
+	s := vsearch{t: t, td: td, v: v, accept: accept, lp: vecPrefix(td.ID, tableVecLabels, idx.ID)}
+	var err error
+	if s.labels, err = t.b.NewIter(&pebble.IterOptions{LowerBound: s.lp, UpperBound: prefixEnd(s.lp)}); err != nil {
 		return nil, wrapf(err, "vector search")
 	}
-	defer labels.Close()
+	defer s.labels.Close()
 	rp := rowPrefix(td.ID)
-	rows, err := labels.Clone(pebble.CloneOptions{
+	if s.rows, err = s.labels.Clone(pebble.CloneOptions{
 		IterOptions: &pebble.IterOptions{LowerBound: rp, UpperBound: prefixEnd(rp)},
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, wrapf(err, "vector search")
 	}
-	defer rows.Close()
+	defer s.rows.Close()
 
-	var ferr error
-	// readRow reads the row with the given key and asks accept about it.
-	readRow := func(key []byte) (types.Row, bool) {
-		k := rowKey(td.ID, key)
-		if !rows.SeekGE(k) || !bytes.Equal(rows.Key(), k) {
-			if ferr = rows.Error(); ferr == nil {
-				ferr = pgerr.New(pgerr.DataCorrupted, "storage: vector label without a row in table %q", td.Name)
-			}
-			return nil, false
-		}
-		val, err := rows.ValueAndErr()
-		if err != nil {
-			ferr = wrapf(err, "vector search")
-			return nil, false
-		}
-		row := make(types.Row, len(td.Columns))
-		if err := decodeRowInto(val, row); err != nil {
-			ferr = err
-			return nil, false
-		}
-		if accept != nil {
-			ok, err := accept(row)
-			if err != nil {
-				ferr = err
-				return nil, false
-			}
-			if !ok {
-				return nil, false
-			}
-		}
-		return row, true
+	var hits []VectorHit
+	if accept == nil {
+		hits, err = s.unfiltered(q, k, ef)
+	} else {
+		hits, err = s.filtered(q, k, ef)
 	}
-
-	found := make(map[uint64]VectorHit, k)
-	var lk []byte
-	res := v.g.Search(q, k, ef, func(label uint64) bool {
-		if ferr != nil {
-			return false
-		}
-		lk = binary64Key(lk[:0], lp, label)
-		if !labels.SeekGE(lk) || !bytes.Equal(labels.Key(), lk) {
-			ferr = labels.Error()
-			return false // deleted by a committed write or by this txn
-		}
-		val, err := labels.ValueAndErr()
-		if err != nil {
-			ferr = wrapf(err, "vector search")
-			return false
-		}
-		row, ok := readRow(val)
-		if !ok {
-			return false
-		}
-		found[label] = VectorHit{Row: row, Key: RowKey(bytes.Clone(val))}
-		return true
-	})
-	if ferr != nil {
-		return nil, ferr
-	}
-	hits := make([]VectorHit, 0, k)
-	for _, r := range res {
-		h, ok := found[r.Label]
-		if !ok {
-			continue
-		}
-		h.Dist = r.Dist
-		hits = append(hits, h)
+	if err != nil {
+		return nil, err
 	}
 
 	// Rows this transaction wrote since the graph was made (committed, or
@@ -134,9 +73,9 @@ func (t *Txn) VectorSearch(td *TableDesc, idx *IndexDesc, q []float32, k, ef int
 			if op.del || op.dead {
 				continue
 			}
-			row, ok := readRow(op.key)
-			if ferr != nil {
-				return nil, ferr
+			row, ok, err := s.readRow(op.key)
+			if err != nil {
+				return nil, err
 			}
 			if ok {
 				hits = append(hits, VectorHit{Row: row, Key: slices.Clone(op.key), Dist: exactDistance(v.metric, q, op.vec)})
@@ -146,6 +85,129 @@ func (t *Txn) VectorSearch(td *TableDesc, idx *IndexDesc, q []float32, k, ef int
 		if len(hits) > k {
 			hits = hits[:k]
 		}
+	}
+	return hits, nil
+}
+
+// vsearch is one VectorSearch: the graph and the transaction's view of the
+// label entries and rows.
+type vsearch struct {
+	t      *Txn
+	td     *TableDesc
+	v      *vindex
+	accept func(types.Row) (bool, error)
+	lp     []byte           // /t/<table>/v/<index>/
+	labels *pebble.Iterator // over lp
+	rows   *pebble.Iterator // over the table's rows, same view
+	lk     []byte
+}
+
+// rowKeyOf returns the row key a label names in the view, or false when
+// the label has no entry there.
+func (s *vsearch) rowKeyOf(label uint64) ([]byte, bool, error) {
+	s.lk = binary64Key(s.lk[:0], s.lp, label)
+	if !s.labels.SeekGE(s.lk) || !bytes.Equal(s.labels.Key(), s.lk) {
+		if err := s.labels.Error(); err != nil {
+			return nil, false, wrapf(err, "vector search")
+		}
+		return nil, false, nil
+	}
+	v, err := s.labels.ValueAndErr()
+	if err != nil {
+		return nil, false, wrapf(err, "vector search")
+	}
+	return v, true, nil
+}
+
+// readRow reads the row with the given key and asks the filter about it.
+func (s *vsearch) readRow(key []byte) (types.Row, bool, error) {
+	k := rowKey(s.td.ID, key)
+	if !s.rows.SeekGE(k) || !bytes.Equal(s.rows.Key(), k) {
+		if err := s.rows.Error(); err != nil {
+			return nil, false, wrapf(err, "vector search")
+		}
+		return nil, false, pgerr.New(pgerr.DataCorrupted, "storage: vector label without a row in table %q", s.td.Name)
+	}
+	val, err := s.rows.ValueAndErr()
+	if err != nil {
+		return nil, false, wrapf(err, "vector search")
+	}
+	row := make(types.Row, len(s.td.Columns))
+	if err := decodeRowInto(val, row); err != nil {
+		return nil, false, err
+	}
+	if s.accept != nil {
+		ok, err := s.accept(row)
+		if err != nil || !ok {
+			return nil, false, err
+		}
+	}
+	return row, true, nil
+}
+
+// filtered searches the graph checking, for every label that would enter
+// the answer, its entry and its row (and the filter) in the view.
+func (s *vsearch) filtered(q []float32, k, ef int) ([]VectorHit, error) {
+	var ferr error
+	found := make(map[uint64]VectorHit, k)
+	res := s.v.g.Search(q, k, ef, func(label uint64) bool {
+		if ferr != nil {
+			return false
+		}
+		key, ok, err := s.rowKeyOf(label)
+		if err != nil || !ok { // no entry: deleted by a committed write or by this txn
+			ferr = err
+			return false
+		}
+		row, ok, err := s.readRow(key)
+		if err != nil || !ok {
+			ferr = err
+			return false
+		}
+		found[label] = VectorHit{Key: RowKey(bytes.Clone(key)), Row: row}
+		return true
+	})
+	if ferr != nil {
+		return nil, ferr
+	}
+	hits := make([]VectorHit, 0, len(res))
+	for _, r := range res {
+		if h, ok := found[r.Label]; ok {
+			h.Dist = r.Dist
+			hits = append(hits, h)
+		}
+	}
+	return hits, nil
+}
+
+// unfiltered searches the graph skipping only the labels the transaction
+// deleted, then reads the answers' entries and rows: k reads instead of
+// one per label that entered the answer on the way. A label without an
+// entry in the view (a delete committed but not yet applied to the graph,
+// or an insert applied after the view was taken) sends the search through
+// the checking path, which skips such labels.
+func (s *vsearch) unfiltered(q []float32, k, ef int) ([]VectorHit, error) {
+	var skip func(uint64) bool
+	if tv := s.t.vec; tv != nil {
+		if x := tv.idx[s.v.id]; x != nil && len(x.deleted) > 0 {
+			skip = func(l uint64) bool { _, del := x.deleted[l]; return !del }
+		}
+	}
+	res := s.v.g.Search(q, k, ef, skip)
+	hits := make([]VectorHit, 0, len(res))
+	for _, r := range res {
+		key, ok, err := s.rowKeyOf(r.Label)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return s.filtered(q, k, ef)
+		}
+		row, _, err := s.readRow(key)
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, VectorHit{Row: row, Key: RowKey(bytes.Clone(key)), Dist: r.Dist})
 	}
 	return hits, nil
 }

@@ -24,7 +24,8 @@ type txnVec struct {
 type txnVecIndex struct {
 	tableID uint32
 	ops     []vop
-	live    map[uint64]int // label of a pending insert -> its position in ops
+	live    map[uint64]int      // label of a pending insert -> its position in ops
+	deleted map[uint64]struct{} // committed labels the txn deleted
 }
 
 // vop is one graph change: an insert of label with vec, or a delete.
@@ -57,7 +58,7 @@ func (t *Txn) vecState() *txnVec {
 func (tv *txnVec) index(tableID, indexID uint32) *txnVecIndex {
 	x := tv.idx[indexID]
 	if x == nil {
-		x = &txnVecIndex{tableID: tableID, live: make(map[uint64]int)}
+		x = &txnVecIndex{tableID: tableID, live: make(map[uint64]int), deleted: make(map[uint64]struct{})}
 		tv.idx[indexID] = x
 		tv.order = append(tv.order, indexID)
 	}
@@ -77,6 +78,7 @@ func (x *txnVecIndex) delete(label uint64) {
 		return
 	}
 	x.ops = append(x.ops, vop{label: label, del: true})
+	x.deleted[label] = struct{}{}
 }
 
 // moved records that a pending insert's row has a new key.
