@@ -149,57 +149,91 @@ func dot32(a, b []float32) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// computeTruth finds each query's exact k nearest rows by cosine distance,
-// on all cores.
+// dot4 is the dot product of one row with four queries at once: each
+// element of the row is loaded once for four products, about three times
+// faster than four separate dot products.
+func dot4(q0, q1, q2, q3, row []float32) (r0, r1, r2, r3 float32) {
+	n := len(row)
+	q0, q1, q2, q3 = q0[:n], q1[:n], q2[:n], q3[:n]
+	for i, x := range row {
+		r0 += q0[i] * x
+		r1 += q1[i] * x
+		r2 += q2[i] * x
+		r3 += q3[i] * x
+	}
+	return
+}
+
+// topK keeps the k smallest distances seen, nearest first.
+type topK struct {
+	k     int
+	dists []float64
+	ids   []int64
+}
+
+func (t *topK) add(d float64, id int64) {
+	n := len(t.dists)
+	if n == t.k && d >= t.dists[n-1] {
+		return
+	}
+	if n < t.k {
+		t.dists = append(t.dists, 0)
+		t.ids = append(t.ids, 0)
+	} else {
+		n--
+	}
+	for n > 0 && t.dists[n-1] > d {
+		t.dists[n], t.ids[n] = t.dists[n-1], t.ids[n-1]
+		n--
+	}
+	t.dists[n], t.ids[n] = d, id
+}
+
+// computeTruth finds each query's exact k nearest rows by cosine distance
+// (float32 dot products, as pgvector computes them), on all cores, four
+// queries per pass over the data.
 func (ds *dataset) computeTruth(k int) {
 	norms := make([]float64, ds.N)
 	for i := range ds.N {
 		v := ds.row(i)
 		norms[i] = math.Sqrt(float64(dot32(v, v)))
 	}
-	ds.Truth = make([][]int64, len(ds.Queries))
+	nq := len(ds.Queries)
+	ds.Truth = make([][]int64, nq)
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			type cand struct {
-				d  float64
-				id int64
-			}
-			top := make([]cand, 0, k+1)
-			for qi := range next {
-				q := ds.Queries[qi]
-				qn := math.Sqrt(float64(dot32(q, q)))
-				top = top[:0]
+			for first := range next {
+				var qs [4][]float32
+				var qn [4]float64
+				var tops [4]*topK
+				for j := range 4 {
+					qi := min(first+j, nq-1) // a short last group repeats its last query
+					qs[j] = ds.Queries[qi]
+					qn[j] = math.Sqrt(float64(dot32(qs[j], qs[j])))
+					tops[j] = &topK{k: k}
+				}
 				for i := range ds.N {
-					dist := 1 - float64(dot32(q, ds.row(i)))/(qn*norms[i])
-					if len(top) == k && dist >= top[k-1].d {
-						continue
-					}
-					j := len(top)
-					if j < k {
-						top = append(top, cand{})
-					} else {
-						j = k - 1
-					}
-					for j > 0 && top[j-1].d > dist {
-						top[j] = top[j-1]
-						j--
-					}
-					top[j] = cand{dist, int64(i)}
+					d0, d1, d2, d3 := dot4(qs[0], qs[1], qs[2], qs[3], ds.row(i))
+					ni := norms[i]
+					tops[0].add(1-float64(d0)/(qn[0]*ni), int64(i))
+					tops[1].add(1-float64(d1)/(qn[1]*ni), int64(i))
+					tops[2].add(1-float64(d2)/(qn[2]*ni), int64(i))
+					tops[3].add(1-float64(d3)/(qn[3]*ni), int64(i))
 				}
-				ids := make([]int64, len(top))
-				for i, c := range top {
-					ids[i] = c.id
+				for j := range 4 {
+					if first+j < nq {
+						ds.Truth[first+j] = tops[j].ids
+					}
 				}
-				ds.Truth[qi] = ids
 			}
 		}()
 	}
-	for qi := range ds.Queries {
-		next <- qi
+	for first := 0; first < nq; first += 4 {
+		next <- first
 	}
 	close(next)
 	wg.Wait()

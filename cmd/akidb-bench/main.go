@@ -306,7 +306,7 @@ func benchDataset(o *options, ds *dataset) (*datasetResult, error) {
 	// Exact scan, before there is an index.
 	if o.exactQueries > 0 {
 		logf("exact scan: up to %d queries (at most %v)", o.exactQueries, o.duration)
-		r, err := measure(ctx, addr, query, ds, 1, 0, 0, o.duration, o.exactQueries)
+		r, err := measure(ctx, addr, query, ds, 1, 0, o.warmup/4, o.duration, o.exactQueries)
 		if err != nil {
 			return res, fmt.Errorf("exact scan: %w", err)
 		}
