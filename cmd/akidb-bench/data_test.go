@@ -106,7 +106,7 @@ func TestTargets(t *testing.T) {
 		{N: 100000, D: 128, LoadPlusIndexSeconds: 7.5, Runs: []*runResult{{EfSearch: 40, Clients: 1, QPS: 4000, P95ms: 0.6, Recall: 0.96}}},
 		{N: 100000, D: 512, LoadPlusIndexSeconds: 20, RawVectorBytes: 100, MemoryEnd: &memory{RSS: 140},
 			ExactScan: &runResult{P50ms: 9},
-			Runs: []*runResult{{EfSearch: 40, Clients: 1, QPS: 3000, P95ms: 0.5, Recall: 0.94}, {EfSearch: 100, Clients: 1, QPS: 1900, P95ms: 0.7, Recall: 0.97}}},
+			Runs:      []*runResult{{EfSearch: 40, Clients: 1, QPS: 3000, P95ms: 0.5, Recall: 0.94}, {EfSearch: 100, Clients: 1, QPS: 1900, P95ms: 0.7, Recall: 0.97}}},
 	}
 	rep.evaluate()
 	want := []string{"pass", "fail", "pass", "fail", "pass", "pass", "fail", "pass", "pass"}
