@@ -12,8 +12,9 @@
 //   - Storage is flat. Slot i's vector is vecs[i*Dim:(i+1)*Dim] in one
 //     float32 arena; its level-0 list is links0[i*(2M+1):], a count and
 //     2M ids; a node of level L>0 owns L lists of count + M ids in the
-//     upper array, from upperOff[i]. Arrays grow by copying, in chunks of
-//     at least half their size, under the exclusive lock.
+//     upper array, from upperOff[i]. Arrays grow by copying, by a quarter
+//     of their size (or what AddBatch and Reserve ask for), under the
+//     exclusive lock.
 //   - Slots are uint32 and internal; labels are the caller's uint64 row
 //     identifiers, mapped both ways (labels[slot], byLabel[label]).
 //   - Cosine vectors are stored normalised (one dot product per

@@ -194,7 +194,9 @@ func (x *Index) grow(needN, needUpper int) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if needN > x.capN {
-		n := max(needN, x.capN+x.capN/2, x.capN+minGrow)
+		// Grow by a quarter: at most 25% of the arena unused, and each
+		// vector copied about four times over the index's life.
+		n := max(needN, x.capN+x.capN/4, x.capN+minGrow)
 		x.vecs = growTo(x.vecs, n*x.dim)
 		x.links0 = growTo(x.links0, n*(x.m0+1))
 		x.upperOff = growTo(x.upperOff, n)
@@ -204,7 +206,7 @@ func (x *Index) grow(needN, needUpper int) {
 		x.capN = n
 	}
 	if needUpper > len(x.upper) {
-		n := max(needUpper, len(x.upper)+len(x.upper)/2, minGrow*(x.m+1)/x.m)
+		n := max(needUpper, len(x.upper)+len(x.upper)/4, minGrow*(x.m+1)/x.m)
 		x.upper = growTo(x.upper, n)
 	}
 }
