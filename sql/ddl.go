@@ -69,6 +69,7 @@ func (b *binder) createTable(cs *pg_query.CreateStmt, collection bool) (string, 
 	}
 	var uniques []uniq
 	var sequences []string
+	var fks []fkSpec
 	for _, elt := range cs.TableElts {
 		switch {
 		case elt.GetColumnDef() != nil:
@@ -76,41 +77,21 @@ func (b *binder) createTable(cs *pg_query.CreateStmt, collection bool) (string, 
 			if columnIndex(td, cd.Colname) >= 0 {
 				return "", pgerr.New(pgerr.DuplicateColumn, "column %q specified more than once", cd.Colname).WithPosition(cd.Location + 1)
 			}
-			col := storage.ColumnDesc{Name: cd.Colname}
-			names := nameList(cd.TypeName.Names)
-			if st, ok := serialTypes[strings.ToLower(names[len(names)-1])]; ok && len(names) == 1 && len(cd.TypeName.ArrayBounds) == 0 {
-				col.Type, col.NotNull = st, true
-				seq := fmt.Sprintf("%s_%s_seq", name, cd.Colname)
+			col, seq, keys, err := b.columnDef(name, cd)
+			if err != nil {
+				return "", err
+			}
+			if seq != "" {
 				sequences = append(sequences, seq)
-				col.Default = fmt.Sprintf("nextval('%s')", seq)
-			} else {
-				t, err := b.typeName(cd.TypeName)
-				if err != nil {
-					return "", err
-				}
-				col.Type = t
 			}
-			if cd.IsNotNull {
-				col.NotNull = true
-			}
-			for _, cn := range cd.Constraints {
-				c := cn.GetConstraint()
+			for _, c := range keys {
 				switch c.Contype {
-				case pg_query.ConstrType_CONSTR_NOTNULL:
-					col.NotNull = true
-				case pg_query.ConstrType_CONSTR_NULL:
-				case pg_query.ConstrType_CONSTR_DEFAULT:
-					text, err := deparseExpr(c.RawExpr)
-					if err != nil {
-						return "", pgerr.Wrap(err, pgerr.SyntaxError, "")
-					}
-					col.Default = text
 				case pg_query.ConstrType_CONSTR_PRIMARY:
 					uniques = append(uniques, uniq{cols: []string{cd.Colname}, name: c.Conname, pk: true, pos: c.Location + 1})
 				case pg_query.ConstrType_CONSTR_UNIQUE:
 					uniques = append(uniques, uniq{cols: []string{cd.Colname}, name: c.Conname, pos: c.Location + 1})
-				default:
-					return "", pgerr.New(pgerr.FeatureNotSupported, "%s constraints are not supported yet", constraintName(c.Contype)).WithPosition(c.Location + 1)
+				case pg_query.ConstrType_CONSTR_FOREIGN:
+					fks = append(fks, fkSpec{c: c, cols: []string{cd.Colname}})
 				}
 			}
 			td.Columns = append(td.Columns, col)
@@ -119,6 +100,8 @@ func (b *binder) createTable(cs *pg_query.CreateStmt, collection bool) (string, 
 			switch c.Contype {
 			case pg_query.ConstrType_CONSTR_PRIMARY, pg_query.ConstrType_CONSTR_UNIQUE:
 				uniques = append(uniques, uniq{cols: nameList(c.Keys), name: c.Conname, pk: c.Contype == pg_query.ConstrType_CONSTR_PRIMARY, pos: c.Location + 1})
+			case pg_query.ConstrType_CONSTR_FOREIGN:
+				fks = append(fks, fkSpec{c: c, cols: nameList(c.FkAttrs)})
 			default:
 				return "", pgerr.New(pgerr.FeatureNotSupported, "%s constraints are not supported yet", constraintName(c.Contype)).WithPosition(c.Location + 1)
 			}
@@ -170,7 +153,54 @@ func (b *binder) createTable(cs *pg_query.CreateStmt, collection bool) (string, 
 	if err := b.txn.CreateTable(td); err != nil {
 		return "", err
 	}
+	for _, fk := range fks {
+		if err := b.addForeignKey(td, fk); err != nil {
+			return "", err
+		}
+	}
 	return "CREATE TABLE", nil
+}
+
+// columnDef turns a column definition into its descriptor. It returns the
+// name of the sequence a serial column needs ("" for none) and the
+// column's key constraints (PRIMARY KEY, UNIQUE, REFERENCES) for the
+// caller to apply.
+func (b *binder) columnDef(table string, cd *pg_query.ColumnDef) (col storage.ColumnDesc, seq string, keys []*pg_query.Constraint, err error) {
+	col = storage.ColumnDesc{Name: cd.Colname}
+	names := nameList(cd.TypeName.Names)
+	if st, ok := serialTypes[strings.ToLower(names[len(names)-1])]; ok && len(names) == 1 && len(cd.TypeName.ArrayBounds) == 0 {
+		col.Type, col.NotNull = st, true
+		seq = fmt.Sprintf("%s_%s_seq", table, cd.Colname)
+		col.Default = fmt.Sprintf("nextval('%s')", seq)
+	} else {
+		t, err := b.typeName(cd.TypeName)
+		if err != nil {
+			return col, "", nil, err
+		}
+		col.Type = t
+	}
+	if cd.IsNotNull {
+		col.NotNull = true
+	}
+	for _, cn := range cd.Constraints {
+		c := cn.GetConstraint()
+		switch c.Contype {
+		case pg_query.ConstrType_CONSTR_NOTNULL:
+			col.NotNull = true
+		case pg_query.ConstrType_CONSTR_NULL:
+		case pg_query.ConstrType_CONSTR_DEFAULT:
+			text, err := deparseExpr(c.RawExpr)
+			if err != nil {
+				return col, "", nil, pgerr.Wrap(err, pgerr.SyntaxError, "")
+			}
+			col.Default = text
+		case pg_query.ConstrType_CONSTR_PRIMARY, pg_query.ConstrType_CONSTR_UNIQUE, pg_query.ConstrType_CONSTR_FOREIGN:
+			keys = append(keys, c)
+		default:
+			return col, "", nil, pgerr.New(pgerr.FeatureNotSupported, "%s constraints are not supported yet", constraintName(c.Contype)).WithPosition(c.Location + 1)
+		}
+	}
+	return col, seq, keys, nil
 }
 
 func constraintName(t pg_query.ConstrType) string {
@@ -205,6 +235,22 @@ func (b *binder) dropStmt(ds *pg_query.DropStmt) (string, error) {
 					continue
 				}
 				return "", pgerr.New(pgerr.UndefinedTable, "table %q does not exist", name)
+			}
+			if ds.Behavior == pg_query.DropBehavior_DROP_CASCADE {
+				for _, r := range td.ReferencedBy {
+					if r.Table != td.ID {
+						child, err := b.txn.TableByID(r.Table)
+						if err != nil {
+							return "", err
+						}
+						if child != nil {
+							b.sess.notice(pgerr.New(pgerr.SuccessfulCompletion, "drop cascades to constraint %s on table %s", r.Name, child.Name))
+						}
+						if err := b.txn.DropForeignKey(r.Table, r.Name); err != nil {
+							return "", err
+						}
+					}
+				}
 			}
 			if err := b.txn.DropTable(td.ID); err != nil {
 				return "", err
@@ -294,7 +340,6 @@ func (b *binder) createIndex(is *pg_query.IndexStmt) (string, error) {
 		return "", err
 	}
 	idx := storage.IndexDesc{Name: is.Idxname, Unique: is.Unique}
-	var colNames []string
 	for _, p := range is.IndexParams {
 		el := p.GetIndexElem()
 		if el.Expr != nil || el.Name == "" {
@@ -305,14 +350,6 @@ func (b *binder) createIndex(is *pg_query.IndexStmt) (string, error) {
 			return "", pgerr.New(pgerr.UndefinedColumn, "column %q does not exist", el.Name)
 		}
 		idx.Columns = append(idx.Columns, c)
-		colNames = append(colNames, el.Name)
-	}
-	if idx.Name == "" {
-		suffix := "idx"
-		if is.Unique {
-			suffix = "key"
-		}
-		idx.Name = fmt.Sprintf("%s_%s_%s", td.Name, strings.Join(colNames, "_"), suffix)
 	}
 	return b.addIndex(td, idx, is.IfNotExists)
 }

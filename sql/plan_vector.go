@@ -1,7 +1,6 @@
 package sql
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -201,10 +200,9 @@ func (b *binder) hnswIndex(is *pg_query.IndexStmt, td *storage.TableDesc) (stora
 	if idx.EfConstruction < 2*idx.M {
 		return idx, pgerr.New(pgerr.InvalidParameterValue, "ef_construction must be greater than or equal to 2 * m")
 	}
+	// An unnamed index is named by storage, as PostgreSQL does:
+	// <table>_<column>_idx, then _idx1, _idx2 ... when that is taken.
 	idx.Columns, idx.OpClass, idx.Dims = []int{col}, opclass, int(t.Mod)
-	if idx.Name == "" {
-		idx.Name = fmt.Sprintf("%s_%s_idx", td.Name, colName)
-	}
 	return idx, nil
 }
 

@@ -289,6 +289,8 @@ func (b *binder) plan(ps parsedStmt) (*plan, error) {
 		return b.ddlPlan(func(b *binder) (string, error) { return b.dropStmt(n.GetDropStmt()) }), nil
 	case n.GetIndexStmt() != nil:
 		return b.ddlPlan(func(b *binder) (string, error) { return b.createIndex(n.GetIndexStmt()) }), nil
+	case n.GetAlterTableStmt() != nil:
+		return b.ddlPlan(func(b *binder) (string, error) { return b.alterTable(n.GetAlterTableStmt()) }), nil
 	case n.GetVariableSetStmt() != nil:
 		return b.setPlan(n.GetVariableSetStmt())
 	case n.GetVariableShowStmt() != nil:

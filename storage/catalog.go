@@ -26,6 +26,10 @@ type TableDesc struct {
 	// Collection marks a table made by CREATE COLLECTION: exactly one
 	// vector column with an HNSW index, and a tier.
 	Collection bool `json:",omitempty"`
+	// ForeignKeys are this table's FOREIGN KEY constraints; ReferencedBy
+	// names those of other tables (or this one) that reference it.
+	ForeignKeys  []ForeignKey `json:",omitempty"`
+	ReferencedBy []FKRef      `json:",omitempty"`
 }
 
 // ColumnDesc describes a column.
@@ -87,6 +91,12 @@ func (td *TableDesc) clone() *TableDesc {
 		idx.Columns = slices.Clone(idx.Columns)
 		c.Indexes[i] = idx
 	}
+	c.ForeignKeys = make([]ForeignKey, len(td.ForeignKeys))
+	for i, fk := range td.ForeignKeys {
+		fk.Columns, fk.RefColumns = slices.Clone(fk.Columns), slices.Clone(fk.RefColumns)
+		c.ForeignKeys[i] = fk
+	}
+	c.ReferencedBy = slices.Clone(td.ReferencedBy)
 	return &c
 }
 
@@ -559,6 +569,28 @@ func (t *Txn) DropTable(id uint32) error {
 	}
 	if td == nil {
 		return pgerr.New(pgerr.UndefinedTable, "table with OID %d does not exist", id)
+	}
+	for _, r := range td.ReferencedBy {
+		if r.Table != id {
+			child, err := t.cat().table(r.Table)
+			if err != nil {
+				return err
+			}
+			name := ""
+			if child != nil {
+				name = child.Name
+			}
+			return pgerr.New(pgerr.DependentObjectsStillExist, "cannot drop table %s because other objects depend on it", td.Name).
+				WithDetail("constraint %s on table %s depends on table %s", r.Name, name, td.Name).
+				WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+		}
+	}
+	for _, fk := range td.ForeignKeys {
+		if fk.RefTable != id {
+			if err := t.DropForeignKey(id, fk.Name); err != nil {
+				return err
+			}
+		}
 	}
 	del := func(k []byte) error {
 		if err := t.b.Delete(k, nil); err != nil {

@@ -197,6 +197,10 @@ func (t *Txn) Insert(td *TableDesc, row types.Row) error {
 			return wrapf(err, "insert")
 		}
 	}
+	// Checked after the write, so a row may reference itself.
+	if err := t.checkForeignKeys(td, nil, row); err != nil {
+		return err
+	}
 	return t.applyVecWrites(td, nil, key, vws)
 }
 
@@ -316,6 +320,12 @@ func (t *Txn) Update(td *TableDesc, key RowKey, old, new types.Row) error {
 			return wrapf(err, "update")
 		}
 	}
+	if err := t.checkForeignKeys(td, old, new); err != nil {
+		return err
+	}
+	if err := t.applyReferencedBy(td, old, new); err != nil {
+		return err
+	}
 	return t.applyVecWrites(td, key, newKey, vws)
 }
 
@@ -346,6 +356,9 @@ func (t *Txn) Delete(td *TableDesc, key RowKey, old types.Row) error {
 		if err := t.b.Delete(ent, nil); err != nil {
 			return wrapf(err, "delete")
 		}
+	}
+	if err := t.applyReferencedBy(td, old, nil); err != nil {
+		return err
 	}
 	return t.applyVecWrites(td, key, nil, vws)
 }
