@@ -1,0 +1,31 @@
+// Package snapshot writes and reads the COLD-tier snapshots of collections.
+//
+// A snapshot of a collection (a table with one vector column and an HNSW
+// index) is three objects under one directory of an object store:
+//
+//	<prefix>collections/<collection-id>/snapshots/<snapshot-id>/data.parquet
+//	<prefix>collections/<collection-id>/snapshots/<snapshot-id>/graph.hnsw
+//	<prefix>collections/<collection-id>/snapshots/<snapshot-id>/manifest.json
+//
+// data.parquet holds the rows (WriteFile, ReadFile), graph.hnsw the index
+// graph as the storage layer checkpoints it (opaque bytes here), and
+// manifest.json the schema, counts, sizes and SHA-256 checksums (Manifest).
+//
+// Invariants:
+//
+//   - A snapshot exists if and only if its manifest exists. Upload puts the
+//     data objects first, checks their sizes with Stat, and puts the manifest
+//     last; Delete removes the manifest first and the data objects after.
+//     A crash at any point therefore leaves either a whole snapshot or
+//     objects without a manifest, which List ignores and GarbageKeys returns
+//     for deletion; never a manifest that names missing data.
+//   - Every object a manifest names is verified on Download against the
+//     manifest's size and SHA-256; a mismatch is an error naming the object.
+//   - Snapshot ids sort by creation time (NewID), so newest first is reverse
+//     lexical order.
+//   - Values survive a round trip exactly: every column type has a lossless
+//     Parquet representation (see WriteFile), NULLs included.
+//
+// Errors returned by this package carry SQLSTATE 58030 (io_error); errors
+// for missing objects also wrap tiering.ErrNotFound.
+package snapshot
