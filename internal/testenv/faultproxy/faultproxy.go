@@ -91,6 +91,8 @@ const (
 	failStatus faultKind = iota + 1
 	cutRequest
 	cutResponse
+	stallRequest
+	stallResponse
 )
 
 type fault struct {
@@ -101,6 +103,7 @@ type fault struct {
 	code    string
 	message string
 	after   int64
+	delay   time.Duration
 }
 
 // Proxy is a running fault-injecting proxy.
@@ -195,6 +198,20 @@ func (p *Proxy) CutResponseBody(n int, after int64, match Match) {
 	p.arm(&fault{kind: cutResponse, left: n, match: match, after: after})
 }
 
+// StallRequestBody makes the next n matching requests stop reading their
+// body for d after after bytes (or until the client gives up), then go
+// on: a server that stops reading.
+func (p *Proxy) StallRequestBody(n int, after int64, d time.Duration, match Match) {
+	p.arm(&fault{kind: stallRequest, left: n, match: match, after: after, delay: d})
+}
+
+// StallResponseBody makes the next n matching requests get the status,
+// headers and first after bytes of the response, then nothing for d (or
+// until the client gives up), then the rest: a connection that hangs.
+func (p *Proxy) StallResponseBody(n int, after int64, d time.Duration, match Match) {
+	p.arm(&fault{kind: stallResponse, left: n, match: match, after: after, delay: d})
+}
+
 func (p *Proxy) arm(f *fault) {
 	if f.left <= 0 {
 		return
@@ -275,6 +292,10 @@ func (p *Proxy) take(r *Request) *fault {
 			r.Fault = "cut request"
 		case cutResponse:
 			r.Fault = "cut response"
+		case stallRequest:
+			r.Fault = "stall request"
+		case stallResponse:
+			r.Fault = "stall response"
 		}
 		return &c
 	}
@@ -318,6 +339,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cut = &cutReader{r: r.Body, left: f.after}
 		out.Body = cut
 	}
+	if f != nil && f.kind == stallRequest && out.Body != nil {
+		out.Body = &stallReader{r: r.Body, left: f.after, delay: f.delay, done: r.Context().Done()}
+	}
 	out = out.WithContext(r.Context())
 
 	resp, err := p.tr.RoundTrip(out)
@@ -350,8 +374,54 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hangUp(w, true)
 		return
 	}
+	if f != nil && f.kind == stallResponse {
+		io.CopyN(w, resp.Body, f.after)
+		http.NewResponseController(w).Flush()
+		if !wait(r.Context().Done(), f.delay) {
+			return
+		}
+	}
 	io.Copy(w, resp.Body)
 }
+
+// wait waits d, or until done is closed; it reports whether d passed.
+func wait(done <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-done:
+		return false
+	}
+}
+
+// stallReader pauses once, after left bytes.
+type stallReader struct {
+	r     io.ReadCloser
+	left  int64
+	delay time.Duration
+	done  <-chan struct{}
+}
+
+func (s *stallReader) Read(b []byte) (int, error) {
+	if s.left == 0 {
+		s.left = -1
+		if !wait(s.done, s.delay) {
+			return 0, errors.New("faultproxy: client gone during a stall")
+		}
+	}
+	if s.left > 0 && int64(len(b)) > s.left {
+		b = b[:s.left]
+	}
+	n, err := s.r.Read(b)
+	if s.left > 0 {
+		s.left -= int64(n)
+	}
+	return n, err
+}
+
+func (s *stallReader) Close() error { return s.r.Close() }
 
 // hangUp closes the client's connection, after sending what was written
 // when flush is set.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // echo is an upstream that answers with what it received.
@@ -150,4 +151,34 @@ func mustReq(t *testing.T, method, url string, body []byte) *http.Request {
 		t.Fatal(err)
 	}
 	return req
+}
+
+func TestStall(t *testing.T) {
+	up := echo(t)
+	p := Start(t, up.URL)
+	p.StallResponseBody(1, 10, 300*time.Millisecond, nil)
+	start := time.Now()
+	resp, err := http.Get(p.URL + "/k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || len(b) != 100000 {
+		t.Fatalf("read %d bytes, %v", len(b), err)
+	}
+	if took := time.Since(start); took < 300*time.Millisecond {
+		t.Errorf("stalled response took %v", took)
+	}
+
+	p.StallRequestBody(1, 10, 300*time.Millisecond, nil)
+	start = time.Now()
+	resp, err = http.Post(p.URL+"/k", "", bytes.NewReader(make([]byte, 1000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if took := time.Since(start); took < 300*time.Millisecond {
+		t.Errorf("stalled request took %v", took)
+	}
 }
