@@ -9,6 +9,15 @@
 //     levels with EfConstruction candidates and keeps M of them chosen by
 //     the paper's heuristic (Algorithm 4 with keepPrunedConnections); a
 //     neighbour whose list is full re-selects it with the same heuristic.
+//   - Reachability: each node counts its incoming level-0 links (in0). A
+//     list re-selection never drops a node's last incoming link: such a
+//     node takes the place of one that has another, and a new node that
+//     every neighbour pruned is linked from the nearest node that can
+//     take it. A group of close nodes can still end up linked only among
+//     themselves; AddBatch ends with a walk from the entry point that
+//     links in any node it missed. (With the inner product, not a
+//     metric, a rare node of small norm inserted by Add can stay
+//     unreached; a search that runs out of graph scans those.)
 //   - Storage is flat. Slot i's vector is vecs[i*Dim:(i+1)*Dim] in one
 //     float32 arena; its level-0 list is links0[i*(2M+1):], a count and
 //     2M ids; a node of level L>0 owns L lists of count + M ids in the
@@ -54,6 +63,10 @@
 //     level, and it stays tombstoned until then, so a reader that reaches
 //     it through an atomic load of a link (or a tombstone check) sees its
 //     data.
+//   - An insert chooses its neighbours on every level top-down, then
+//     writes its lists and the reverse links bottom-up: its list on a
+//     level is written before anyone can link to it there, and it is
+//     reachable on a level only once its lists below are written.
 //   - The entry point is an atomic word; an insert that raises the top
 //     level holds epMu for its whole insertion, as hnswlib does.
 //   - metaMu guards the label maps, free list, counters and the level RNG.

@@ -316,6 +316,9 @@ func Read(r io.Reader) (*Index, uint64, error) {
 				if int(nb) >= n || states[nb] == stateFree || int(x.levels[nb]) < l {
 					return nil, 0, corrupt("slot %d level %d: bad link %d", id, l, nb)
 				}
+				if l == 0 {
+					x.in0[nb]++
+				}
 			}
 		}
 	}

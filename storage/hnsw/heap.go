@@ -117,6 +117,9 @@ func (v *visited) reset(n int) {
 	}
 }
 
+// has reports whether id is marked.
+func (v *visited) has(id uint32) bool { return v.marks[id] == v.gen }
+
 // visit marks id and reports whether it was unmarked.
 func (v *visited) visit(id uint32) bool {
 	if v.marks[id] == v.gen {
@@ -135,12 +138,13 @@ type searcher struct {
 	discarded []item
 	sorted    []item
 	eps       []item
-	links     []item
+	links     [maxLevel + 1][]item // chosen neighbours per level
 	cands     []item
 	dead      []item
 	sel       []item
 	pruned    []item
 	nbrs      []uint32
+	orphans   []uint32
 	q         []float32
 }
 

@@ -51,6 +51,13 @@ type Index struct {
 	levels   []uint8
 	labels   []uint64
 	dead     []uint32 // bitset, accessed atomically: tombstoned or free
+	// in0 counts the level-0 links into each slot, accessed atomically.
+	// A list re-selection does not drop a node's last incoming link (see
+	// release), so no node is left unreachable by pruning.
+	in0 []uint32
+	// mapping is the file the arena and level-0 lists are mapped from
+	// while the index is WARM (mapped.go); nil when they are on the heap.
+	mapping []byte
 
 	// nodes is the number of slots ever handed out (high-water mark).
 	nodes atomic.Uint32
@@ -138,7 +145,7 @@ func (x *Index) MemoryBytes() int64 {
 	x.mu.RLock()
 	n := int64(cap(x.vecs))*4 + int64(cap(x.links0))*4 + int64(cap(x.upper))*4 +
 		int64(cap(x.upperOff))*4 + int64(cap(x.levels)) + int64(cap(x.labels))*8 +
-		int64(cap(x.dead))*4
+		int64(cap(x.dead))*4 + int64(cap(x.in0))*4
 	x.mu.RUnlock()
 	x.metaMu.Lock()
 	// A Go map entry of uint64 -> uint32 costs about 24 bytes with overhead.
@@ -203,6 +210,7 @@ func (x *Index) grow(needN, needUpper int) {
 		x.levels = growTo(x.levels, n)
 		x.labels = growTo(x.labels, n)
 		x.dead = growTo(x.dead, (n+31)/32)
+		x.in0 = growTo(x.in0, n)
 		x.capN = n
 	}
 	if needUpper > len(x.upper) {
@@ -375,6 +383,13 @@ func (x *Index) AddBatch(labels []uint64, vs [][]float32, workers int) error {
 		}()
 	}
 	wg.Wait()
+	if firstErr == nil {
+		s := x.getSearcher()
+		x.mu.RLock()
+		x.connect(s)
+		x.mu.RUnlock()
+		x.pool.Put(s)
+	}
 	x.maybeRepair()
 	return firstErr
 }

@@ -14,6 +14,7 @@ func (x *Index) insert(s *searcher, id uint32, label uint64, level int, v []floa
 	copy(x.vec(id), v)
 	x.labels[id] = label
 	x.levels[id] = uint8(level)
+	atomic.StoreUint32(&x.in0[id], 0)
 	for l := 0; l <= level; l++ {
 		lst := x.list(id, l)
 		for i := range lst {
@@ -48,8 +49,17 @@ func (x *Index) insert(s *searcher, id uint32, label uint64, level int, v []floa
 	for l := epL; l > level; l-- {
 		cur, curD = x.greedy(v, cur, curD, l)
 	}
+	// Choose the neighbours of every level top-down (each level's search
+	// starts from the one above), then publish bottom-up: the node's list
+	// on a level is written before any other node links to it there, and
+	// the node becomes reachable on level l only once its lists on the
+	// levels below are written. Publishing top-down would let a concurrent
+	// insert descend onto it while its level-0 list is still empty, find
+	// only it, link only to it, and then lose that node's back-link when
+	// the list was written over.
+	top := min(level, epL)
 	s.eps = append(s.eps[:0], item{curD, cur})
-	for l := min(level, epL); l >= 0; l-- {
+	for l := top; l >= 0; l-- {
 		// The ef nearest live nodes, found through dead ones too.
 		w := x.searchLayer(s, v, s.eps, x.efc, l, id)
 		// The paper's Algorithm 1: M new links on every level; a list
@@ -78,10 +88,17 @@ func (x *Index) insert(s *searcher, id uint32, label uint64, level int, v []floa
 			}
 		}
 		sel := x.selectNeighbors(s, s.cands, mmax)
-		s.links = append(s.links[:0], sel...)
-		x.setList(id, l, s.links)
-		for _, n := range s.links {
+		s.links[l] = append(s.links[l][:0], sel...)
+	}
+	for l := 0; l <= top; l++ {
+		x.setList(id, l, s.links[l])
+		for _, n := range s.links[l] {
 			x.addLink(s, n.id, id, n.d, l)
+		}
+		if l == 0 && atomic.LoadUint32(&x.in0[id]) == 0 {
+			// Every neighbour's re-selection dropped the new node:
+			// link it from the nearest node that can take it.
+			x.linkInto(s.eps, id)
 		}
 	}
 	if locked {
@@ -90,13 +107,17 @@ func (x *Index) insert(s *searcher, id uint32, label uint64, level int, v []floa
 	}
 }
 
-// setList replaces id's list at level l with items, under id's stripe lock.
+// setList writes id's list at level l, under id's stripe lock. The list is
+// empty: nothing links to id on level l before this.
 func (x *Index) setList(id uint32, l int, items []item) {
 	mu := &x.locks[id%stripes]
 	mu.Lock()
 	lst := x.list(id, l)
 	for i, it := range items {
 		atomic.StoreUint32(&lst[1+i], it.id)
+		if l == 0 {
+			atomic.AddUint32(&x.in0[it.id], 1)
+		}
 	}
 	atomic.StoreUint32(&lst[0], uint32(len(items)))
 	mu.Unlock()
@@ -111,17 +132,21 @@ func (x *Index) addLink(s *searcher, n, q uint32, dq float32, l int) {
 	}
 	mu := &x.locks[n%stripes]
 	mu.Lock()
-	defer mu.Unlock()
 	lst := x.list(n, l)
 	c := int(lst[0])
 	for i := 1; i <= c; i++ {
 		if lst[i] == q {
+			mu.Unlock()
 			return
 		}
 	}
 	if c < mmax {
 		atomic.StoreUint32(&lst[1+c], q)
 		atomic.StoreUint32(&lst[0], uint32(c+1))
+		if l == 0 {
+			atomic.AddUint32(&x.in0[q], 1)
+		}
+		mu.Unlock()
 		return
 	}
 	nv := x.vec(n)
@@ -136,10 +161,156 @@ func (x *Index) addLink(s *searcher, n, q uint32, dq float32, l int) {
 	s.cands = cands
 	sortItems(cands)
 	sel := x.selectNeighbors(s, cands, mmax)
+	if l == 0 {
+		s.orphans = s.orphans[:0]
+		sel = x.keepIncoming(s, lst[1:1+c], sel)
+	}
 	for i, it := range sel {
 		atomic.StoreUint32(&lst[1+i], it.id)
 	}
 	atomic.StoreUint32(&lst[0], uint32(len(sel)))
+	mu.Unlock()
+	if l == 0 {
+		x.adoptOrphans(s)
+	}
+}
+
+// adoptOrphans links each node in s.orphans that still has no incoming
+// level-0 link from the nearest of its own neighbours that can take it.
+// Caller holds mu.RLock and no stripe lock.
+func (x *Index) adoptOrphans(s *searcher) {
+	for _, e := range s.orphans {
+		if atomic.LoadUint32(&x.in0[e]) > 0 || x.isDead(e) {
+			continue
+		}
+		lst := x.list(e, 0)
+		n := min(int(atomic.LoadUint32(&lst[0])), len(lst)-1)
+		ev := x.vec(e)
+		s.sel = s.sel[:0]
+		for i := 1; i <= n; i++ {
+			nb := atomic.LoadUint32(&lst[i])
+			s.sel = append(s.sel, item{x.dist(ev, x.vec(nb)), nb})
+		}
+		sortItems(s.sel)
+		x.linkInto(s.sel, e)
+	}
+	s.orphans = s.orphans[:0]
+}
+
+// release drops one level-0 link into id from the count, unless it is the
+// last one. The caller holds the lock of the list that loses the link.
+func (x *Index) release(id uint32) bool {
+	p := &x.in0[id]
+	for {
+		c := atomic.LoadUint32(p)
+		if c <= 1 {
+			return false
+		}
+		if atomic.CompareAndSwapUint32(p, c, c-1) {
+			return true
+		}
+	}
+}
+
+// keepIncoming turns a level-0 list re-selection from old to sel into one
+// that drops no live node's last incoming link, and updates the in-link
+// counts. A live node that would lose its last link takes the place of the
+// last selected node that can spare one (the heuristic's weakest choice),
+// or of a newcomer that is linked elsewhere; only when none can is it
+// dropped. The caller holds the list's lock; sel may be changed in place.
+//
+// The heuristic alone can drop a node from every list that names it (a
+// node close to two nodes that are close to each other is pruned from
+// both), leaving it unreachable; with the inner product, whose nodes of
+// small norm are no one's nearest, that happens to many.
+func (x *Index) keepIncoming(s *searcher, old []uint32, sel []item) []item {
+	s.vis.reset(x.capN)
+	for _, it := range sel {
+		s.vis.visit(it.id)
+	}
+	for _, e := range old {
+		if s.vis.has(e) {
+			continue
+		}
+		if x.isDead(e) {
+			atomic.AddUint32(&x.in0[e], ^uint32(0))
+			continue
+		}
+		if x.release(e) {
+			continue
+		}
+		kept := false
+		for j := len(sel) - 1; j >= 0 && !kept; j-- {
+			r := sel[j].id
+			if slices.Contains(old, r) {
+				kept = x.release(r)
+			} else {
+				kept = atomic.LoadUint32(&x.in0[r]) > 0
+			}
+			if kept {
+				sel[j] = item{id: e}
+			}
+		}
+		if !kept {
+			atomic.AddUint32(&x.in0[e], ^uint32(0))
+			s.orphans = append(s.orphans, e)
+		}
+	}
+	s.vis.reset(x.capN)
+	for _, e := range old {
+		s.vis.visit(e)
+	}
+	for _, it := range sel {
+		if !s.vis.has(it.id) {
+			atomic.AddUint32(&x.in0[it.id], 1)
+		}
+	}
+	return sel
+}
+
+// linkInto gives q a level-0 incoming link from the first of nbrs (nearest
+// first) that can take it: appended to a list with room, or in place of a
+// member that keeps another incoming link. It reports whether q is linked
+// from one of them. Caller holds mu.RLock.
+func (x *Index) linkInto(nbrs []item, q uint32) bool {
+	for _, nb := range nbrs {
+		n := nb.id
+		if x.isDead(n) {
+			continue
+		}
+		mu := &x.locks[n%stripes]
+		mu.Lock()
+		lst := x.list(n, 0)
+		c := int(lst[0])
+		if slices.Contains(lst[1:1+c], q) {
+			mu.Unlock()
+			return true
+		}
+		at := 0
+		if c < x.m0 {
+			atomic.StoreUint32(&lst[c+1], q)
+			atomic.StoreUint32(&lst[0], uint32(c+1))
+			at = c + 1
+		} else {
+			for j := c; j >= 1 && at == 0; j-- {
+				if r := lst[j]; x.isDead(r) {
+					atomic.AddUint32(&x.in0[r], ^uint32(0))
+					at = j
+				} else if x.release(r) {
+					at = j
+				}
+			}
+		}
+		if at > 0 {
+			atomic.StoreUint32(&lst[at], q)
+			atomic.AddUint32(&x.in0[q], 1)
+		}
+		mu.Unlock()
+		if at > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func sortItems(s []item) {
@@ -264,4 +435,71 @@ func (x *Index) searchLayer(s *searcher, q []float32, eps []item, ef, l int, sel
 	slices.Reverse(out)
 	s.cand, s.top, s.sorted, s.dead = cand, top, out, dead
 	return out
+}
+
+// connect makes every live node reachable on level 0 from the entry
+// point, as a last resort after a batch: a walk from the entry point marks
+// what it reaches, and each node it missed is linked from the nearest
+// reached nodes (found by a search for its vector), which brings its whole
+// group in. The in-link counts keep every node linked from somewhere, but
+// a tight group of nodes can keep its links only among its members once
+// the nodes around it prune them (the heuristic keeps one of a group of
+// close nodes), and parallel inserts make that likelier. Caller holds
+// mu.RLock; concurrent inserts are harmless.
+func (x *Index) connect(s *searcher) {
+	epID, epL, ok := x.entry()
+	if !ok {
+		return
+	}
+	n := int(x.nodes.Load())
+	seen := newBitset(n)
+	var stack []uint32
+	walk := func(from uint32) {
+		seen.set(from)
+		stack = append(stack[:0], from)
+		for len(stack) > 0 {
+			id := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			lst := x.list(id, 0)
+			c := min(int(atomic.LoadUint32(&lst[0])), len(lst)-1)
+			for i := 1; i <= c; i++ {
+				if nb := atomic.LoadUint32(&lst[i]); int(nb) < n && !seen.has(nb) {
+					seen.set(nb)
+					stack = append(stack, nb)
+				}
+			}
+		}
+	}
+	walk(epID)
+	// A link that makes room for a missed node can cut another one off:
+	// check again, a few times at most.
+	for range 3 {
+		missed := false
+		for id := uint32(0); int(id) < n; id++ {
+			if seen.has(id) || x.isDead(id) {
+				continue
+			}
+			missed = true
+			v := x.vec(id)
+			cur, curD := epID, x.dist(v, x.vec(epID))
+			for l := epL; l > 0; l-- {
+				cur, curD = x.greedy(v, cur, curD, l)
+			}
+			w := x.searchLayer(s, v, []item{{curD, cur}}, x.efc, 0, id)
+			s.cands = s.cands[:0]
+			for _, it := range w {
+				if seen.has(it.id) {
+					s.cands = append(s.cands, it)
+				}
+			}
+			if x.linkInto(s.cands, id) {
+				walk(id)
+			}
+		}
+		if !missed {
+			return
+		}
+		clear(seen)
+		walk(epID)
+	}
 }

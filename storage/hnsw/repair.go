@@ -155,11 +155,37 @@ func (x *Index) repair() int {
 			lst[0] = uint32(k)
 		}
 	}
+	// Clearing the lists of D takes links from their targets; a live node
+	// left with none gets one from its own nearest neighbours.
+	var orphans []uint32
 	for _, id := range dl {
+		lst := x.list(id, 0)
+		for _, t := range lst[1 : 1+lst[0]] {
+			if inD.has(t) || x.in0[t] == 0 {
+				continue
+			}
+			if x.in0[t]--; x.in0[t] == 0 {
+				orphans = append(orphans, t)
+			}
+		}
 		for l := 0; l <= int(x.levels[id]); l++ {
 			x.list(id, l)[0] = 0
 		}
+		x.in0[id] = 0
 	}
+	s := x.getSearcher()
+	for _, t := range orphans {
+		if x.in0[t] > 0 {
+			continue
+		}
+		lst := x.list(t, 0)
+		s.cands = s.cands[:0]
+		for _, nb := range lst[1 : 1+lst[0]] {
+			s.cands = append(s.cands, item{id: nb})
+		}
+		x.linkInto(s.cands, t)
+	}
+	x.pool.Put(s)
 	if epID, _, ok := x.entry(); ok && inD.has(epID) {
 		if bestL < 0 {
 			// Only tombstoned-during-repair nodes remain, or none.
@@ -187,7 +213,6 @@ func (x *Index) repair() int {
 func (x *Index) reconnect(s *searcher, id uint32, l int, inD bitset) {
 	mu := &x.locks[id%stripes]
 	mu.Lock()
-	defer mu.Unlock()
 	lst := x.list(id, l)
 	c := int(lst[0])
 	has := false
@@ -198,6 +223,7 @@ func (x *Index) reconnect(s *searcher, id uint32, l int, inD bitset) {
 		}
 	}
 	if !has {
+		mu.Unlock()
 		return
 	}
 	mmax := x.m
@@ -230,8 +256,16 @@ func (x *Index) reconnect(s *searcher, id uint32, l int, inD bitset) {
 	s.cands = cands
 	sortItems(cands)
 	sel := x.selectNeighbors(s, cands, mmax)
+	if l == 0 {
+		s.orphans = s.orphans[:0]
+		sel = x.keepIncoming(s, lst[1:1+c], sel)
+	}
 	for i, it := range sel {
 		atomic.StoreUint32(&lst[1+i], it.id)
 	}
 	atomic.StoreUint32(&lst[0], uint32(len(sel)))
+	mu.Unlock()
+	if l == 0 {
+		x.adoptOrphans(s)
+	}
 }
