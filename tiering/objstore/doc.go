@@ -21,12 +21,13 @@
 //     happens.
 //   - Get and Stat of a missing object return an error that wraps
 //     tiering.ErrNotFound; Delete of a missing object returns nil.
-//   - Every error a caller sees is a *pgerr.Error (SQLSTATE 58030, or
-//     58P01 for a missing object) whose message names the store, the
-//     operation and the key, and for S3 the HTTP status and S3 error
-//     code, e.g. `s3 put "a/b": status 403 AccessDenied: Access Denied.`.
-//     Its cause is an *OpError that callers can inspect. Credentials
-//     never appear in errors or logs.
+//   - Every error a caller sees is a *pgerr.Error (SQLSTATE 58030; 58P01
+//     for a missing object; 57014 when the caller's context was cancelled
+//     or timed out) whose message names the store, the operation and the
+//     key, and for S3 the HTTP status and S3 error code, e.g.
+//     `s3 put "a/b": status 403 AccessDenied: Access Denied.`. Its cause
+//     is an *OpError that callers can inspect. Credentials never appear
+//     in errors or logs.
 //   - S3 retries transient failures itself (HTTP 5xx, 429, throttling,
 //     dropped or reset connections, truncated bodies, timeouts) with
 //     exponential backoff and full jitter, a bounded number of times, and

@@ -1,6 +1,7 @@
 package objstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -54,13 +55,17 @@ func (e *OpError) Unwrap() error { return e.Err }
 func (e *OpError) NotFound() bool { return errors.Is(e.Err, tiering.ErrNotFound) }
 
 // wrapOp turns an *OpError into the error callers see: a *pgerr.Error with
-// SQLSTATE 58P01 (undefined_file) for a missing object and 58030
-// (io_error) for everything else. Context cancellation is kept visible to
-// errors.Is through the cause chain.
+// SQLSTATE 58P01 (undefined_file) for a missing object, 57014
+// (query_canceled) when the context ended, and 58030 (io_error) for
+// everything else. The cause chain keeps the context's error visible to
+// errors.Is.
 func wrapOp(e *OpError) error {
 	code := pgerr.IOError
-	if e.NotFound() {
+	switch {
+	case e.NotFound():
 		code = pgerr.UndefinedFile
+	case errors.Is(e.Err, context.Canceled) || errors.Is(e.Err, context.DeadlineExceeded):
+		code = pgerr.QueryCanceled
 	}
 	return &pgerr.Error{Code: code, Message: e.Error(), Cause: e}
 }

@@ -254,7 +254,7 @@ func (s *S3) call(ctx context.Context, op, key string, attempt func(ctx context.
 			return nil
 		}
 		if ctx.Err() != nil {
-			return s.ctxErr(ctx, op, key, n, classify(err))
+			return s.ctxErr(ctx, op, key, n, last)
 		}
 		if stalled {
 			err = fmt.Errorf("%w for %v: %w", errStalled, s.policy.stall, err)

@@ -368,6 +368,9 @@ func TestS3(t *testing.T) {
 		if !strings.Contains(err.Error(), "SlowDown") {
 			t.Errorf("error %q does not tell the last failure", err)
 		}
+		if sqlstate(err) != pgerr.QueryCanceled {
+			t.Errorf("SQLSTATE %q, want %s", sqlstate(err), pgerr.QueryCanceled)
+		}
 		env.proxy.ClearFaults()
 	})
 
