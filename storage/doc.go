@@ -8,6 +8,7 @@
 // Every key starts with a one-byte space; IDs are 4-byte big-endian.
 //
 //	/m/f                                  store format version
+//	/g/<name>                             tiering records (tier state, intents; tier.go)
 //	/c/n/<name>                           namespace: table, index, sequence or <table>_pkey
 //	/c/t/<tableID>                        TableDesc (format byte + JSON)
 //	/c/q/<seqID>                          SequenceDesc (format byte + JSON)

@@ -17,6 +17,7 @@ const (
 	spaceMeta     = 'm' // /m/...          store metadata (format version)
 	spaceSequence = 's' // /s/<seqID>      sequence high-water marks
 	spaceTable    = 't' // /t/<tableID>/.. rows and index entries
+	spaceTiering  = 'g' // /g/<name>       records of the tiering layer (tier states, intents)
 )
 
 // Sub-spaces under a table.

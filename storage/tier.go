@@ -1,0 +1,473 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/akidb/akidb/pgerr"
+	"github.com/akidb/akidb/tiering"
+	"github.com/akidb/akidb/tiering/snapshot"
+	"github.com/akidb/akidb/types"
+)
+
+// This file is the storage side of tiering (tiering.Backend): moving a
+// collection's graph between RAM and disk, writing a collection out for a
+// snapshot, reading one back, and dropping local data once a snapshot
+// holds it. The tiering.Manager decides when; it never runs two of these
+// on one collection at once and keeps statements off a collection while
+// its rows are replaced.
+
+var _ tiering.Backend = (*DB)(nil)
+
+// Hidden columns a snapshot adds to a collection's own: the row's key
+// (its identity in Pebble) and its vector label in the graph.
+const (
+	snapKeyColumn   = "__akidb_row_key"
+	snapLabelColumn = "__akidb_label"
+)
+
+// tierKey is the key of a tiering record: /g/<name>.
+func tierKey(name string) []byte { return append([]byte{spaceTiering}, name...) }
+
+// SaveRecords implements tiering.Backend.
+func (db *DB) SaveRecords(puts map[string][]byte, deletes []string) error {
+	b := db.pdb.NewBatch()
+	defer b.Close()
+	for k, v := range puts {
+		if err := b.Set(tierKey(k), v, nil); err != nil {
+			return wrapf(err, "save tiering record")
+		}
+	}
+	for _, k := range deletes {
+		if err := b.Delete(tierKey(k), nil); err != nil {
+			return wrapf(err, "save tiering record")
+		}
+	}
+	if err := b.Commit(pebble.Sync); err != nil {
+		return wrapf(err, "save tiering record")
+	}
+	return nil
+}
+
+// Records implements tiering.Backend.
+func (db *DB) Records(prefix string) (map[string][]byte, error) {
+	p := tierKey(prefix)
+	it, err := db.pdb.NewIter(&pebble.IterOptions{LowerBound: p, UpperBound: prefixEnd(p)})
+	if err != nil {
+		return nil, wrapf(err, "read tiering records")
+	}
+	defer it.Close()
+	out := make(map[string][]byte)
+	for it.First(); it.Valid(); it.Next() {
+		out[string(it.Key()[1:])] = append([]byte(nil), it.Value()...)
+	}
+	return out, it.Error()
+}
+
+// Collections implements tiering.Backend.
+func (db *DB) Collections() ([]tiering.CollectionInfo, error) {
+	var out []tiering.CollectionInfo
+	for _, td := range db.cat.Load().sorted {
+		if !td.Collection {
+			continue
+		}
+		c := tiering.CollectionInfo{ID: td.ID, Name: td.Name}
+		if idx := td.vectorIndex(); idx != nil {
+			c.Dims = idx.Dims
+			if m, ok := opClassMetric(idx.OpClass); ok {
+				c.Metric = m.String()
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// vectorIndex returns the table's first hnsw index.
+func (td *TableDesc) vectorIndex() *IndexDesc {
+	for i := range td.Indexes {
+		if td.Indexes[i].IsVector() {
+			return &td.Indexes[i]
+		}
+	}
+	return nil
+}
+
+// collection returns the committed descriptor of a collection, its vector
+// index and graph.
+func (db *DB) collection(id uint32) (*TableDesc, *IndexDesc, *vindex, error) {
+	td := db.cat.Load().byID[id]
+	if td == nil {
+		return nil, nil, nil, pgerr.New(pgerr.UndefinedTable, "collection with OID %d does not exist", id)
+	}
+	idx := td.vectorIndex()
+	if idx == nil {
+		return nil, nil, nil, pgerr.New(pgerr.ObjectNotInPrerequisiteState, "table %q has no vector index", td.Name)
+	}
+	return td, idx, db.vindexes()[idx.ID], nil
+}
+
+// quiesce waits until every commit that changed v has applied its change.
+func (db *DB) quiesce(v *vindex) {
+	db.mu.Lock()
+	target := v.issued
+	db.mu.Unlock()
+	v.mu.Lock()
+	for v.done < target && !v.dropped {
+		v.cond.Wait()
+	}
+	v.mu.Unlock()
+}
+
+// warmPath is where a WARM graph's arrays live, mapped.
+func (db *DB) warmPath(indexID uint32) string {
+	return filepath.Join(db.dir, vindexDir, fmt.Sprintf("%d.warm", indexID))
+}
+
+// Unload implements tiering.Backend: the graph's vectors and links move
+// to a file on local disk that searches read through the page cache.
+func (db *DB) Unload(ctx context.Context, id uint32) error {
+	_, _, v, err := db.collection(id)
+	if err != nil || v == nil {
+		return err
+	}
+	if err := v.g.MapTo(db.warmPath(v.id)); err != nil {
+		return wrapf(err, "move index to disk")
+	}
+	freeOSMemory()
+	return nil
+}
+
+// Load implements tiering.Backend: the graph comes back into RAM.
+func (db *DB) Load(ctx context.Context, id uint32) error {
+	_, _, v, err := db.collection(id)
+	if err != nil || v == nil {
+		return err
+	}
+	if err := v.g.Unmap(); err != nil {
+		return wrapf(err, "load index into memory")
+	}
+	if err := os.Remove(db.warmPath(v.id)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return wrapf(err, "load index into memory")
+	}
+	return nil
+}
+
+// tierExtra is what a snapshot's manifest records of the collection.
+type tierExtra struct {
+	Table   *TableDesc `json:"table"`
+	IndexID uint32     `json:"index_id"`
+	LogSeq  uint64     `json:"log_seq"`
+}
+
+func snapshotColumns(td *TableDesc) []snapshot.Column {
+	cols := make([]snapshot.Column, 0, len(td.Columns)+2)
+	for _, c := range td.Columns {
+		cols = append(cols, snapshot.Column{Name: c.Name, Type: c.Type, NotNull: c.NotNull})
+	}
+	return append(cols,
+		snapshot.Column{Name: snapKeyColumn, Type: types.Bytea, NotNull: true},
+		snapshot.Column{Name: snapLabelColumn, Type: types.Int8})
+}
+
+// Export implements tiering.Backend. The caller keeps writers off the
+// collection; Export waits for committed changes to reach the graph,
+// checkpoints it, and writes the rows of one Pebble snapshot.
+func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Export, error) {
+	td, idx, v, err := db.collection(id)
+	if err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, pgerr.New(pgerr.ObjectNotInPrerequisiteState, "collection %q has no graph in memory", td.Name)
+	}
+	db.quiesce(v)
+	if err := db.checkpoint(v); err != nil {
+		return nil, wrapf(err, "checkpoint index of %q", td.Name)
+	}
+	graphPath := filepath.Join(dir, snapshot.GraphObject)
+	v.fileMu.Lock()
+	err = copyFile(db.vindexPath(v.id), graphPath)
+	v.fileMu.Unlock()
+	if err != nil {
+		return nil, wrapf(err, "copy index checkpoint")
+	}
+	snap := db.pdb.NewSnapshot()
+	defer snap.Close()
+	p := rowPrefix(td.ID)
+	it, err := snap.NewIter(&pebble.IterOptions{LowerBound: p, UpperBound: prefixEnd(p)})
+	if err != nil {
+		return nil, wrapf(err, "export")
+	}
+	defer it.Close()
+	ncols := len(td.Columns)
+	row := make([]types.Datum, ncols+2)
+	it.First()
+	next := func() ([]types.Datum, bool, error) {
+		if !it.Valid() {
+			return nil, false, it.Error()
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
+		key := RowKey(append([]byte(nil), it.Key()[len(p):]...))
+		clear(row)
+		if err := decodeRowInto(it.Value(), row[:ncols]); err != nil {
+			return nil, false, err
+		}
+		row[ncols] = types.Datum{K: types.KBytes, S: string(key)}
+		lv, closer, err := snap.Get(rowLabelKey(td.ID, idx.ID, key))
+		switch {
+		case err == nil:
+			label, derr := decodeLabel(lv)
+			closer.Close()
+			if derr != nil {
+				return nil, false, derr
+			}
+			row[ncols+1] = types.Datum{K: types.KInt, I: int64(label)}
+		case !errors.Is(err, pebble.ErrNotFound):
+			return nil, false, wrapf(err, "export")
+		}
+		it.Next()
+		return row, true, nil
+	}
+	dataPath := filepath.Join(dir, snapshot.DataObject)
+	info, err := snapshot.WriteFile(dataPath, snapshotColumns(td), next)
+	if err != nil {
+		return nil, err
+	}
+	extra, err := json.Marshal(tierExtra{Table: td, IndexID: idx.ID, LogSeq: v.ckptSeq.Load()})
+	if err != nil {
+		return nil, err
+	}
+	return &tiering.Export{
+		Columns: snapshotColumns(td),
+		Files:   map[string]string{snapshot.DataObject: dataPath, snapshot.GraphObject: graphPath},
+		Rows:    info.Rows,
+		Extra:   extra,
+	}, nil
+}
+
+// Import implements tiering.Backend: the collection's local rows and graph
+// become the snapshot's. The graph ends mapped from disk (WARM).
+func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files map[string]string, progress func(done, total int64)) error {
+	td, idx, _, err := db.collection(id)
+	if err != nil {
+		return err
+	}
+	want := snapshotColumns(td)
+	got := m.Schema()
+	if len(got) != len(want) {
+		return pgerr.New(pgerr.DatatypeMismatch, "snapshot %s has %d columns, collection %q has %d", m.ID, len(got)-2, td.Name, len(want)-2)
+	}
+	for i := range want {
+		if got[i].Name != want[i].Name || got[i].Type.OID != want[i].Type.OID {
+			return pgerr.New(pgerr.DatatypeMismatch, "snapshot %s does not match collection %q: column %d is %s %s, not %s %s",
+				m.ID, td.Name, i+1, got[i].Name, got[i].Type.String(), want[i].Name, want[i].Type.String())
+		}
+	}
+	if err := db.DropLocal(ctx, id); err != nil {
+		return err
+	}
+	// Rows, index entries and label maps, in batches.
+	ncols := len(td.Columns)
+	b := db.pdb.NewBatch()
+	var val []byte
+	var done int64
+	flush := func(sync bool) error {
+		opt := pebble.NoSync
+		if sync {
+			opt = pebble.Sync
+		}
+		if err := b.Commit(opt); err != nil {
+			return wrapf(err, "restore rows")
+		}
+		b.Close()
+		b = db.pdb.NewBatch()
+		if progress != nil {
+			progress(done, m.Rows)
+		}
+		return nil
+	}
+	defer func() { b.Close() }()
+	_, err = snapshot.ReadFile(files[snapshot.DataObject], got, func(r []types.Datum) error {
+		key := RowKey(r[ncols].S)
+		row := types.Row(r[:ncols])
+		var err error
+		if val, err = AppendRow(val[:0], row); err != nil {
+			return err
+		}
+		if err := b.Set(rowKey(td.ID, key), val, nil); err != nil {
+			return err
+		}
+		for i := range td.Indexes {
+			ix := &td.Indexes[i]
+			if ix.IsVector() {
+				continue
+			}
+			ent, _, err := indexEntryKey(nil, td, ix, row, key)
+			if err != nil {
+				return err
+			}
+			if err := b.Set(ent, key, nil); err != nil {
+				return err
+			}
+		}
+		if r[ncols+1].K == types.KInt {
+			label := uint64(r[ncols+1].I)
+			if err := b.Set(labelKey(td.ID, idx.ID, label), key, nil); err != nil {
+				return err
+			}
+			if err := b.Set(rowLabelKey(td.ID, idx.ID, key), encodeLabel(label), nil); err != nil {
+				return err
+			}
+		}
+		done++
+		if b.Len() >= 32<<20 {
+			return flush(false)
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return err
+	}
+	if err := flush(true); err != nil {
+		return err
+	}
+	// The graph: the snapshot's checkpoint becomes the index's.
+	path := db.vindexPath(idx.ID)
+	if err := moveFile(files[snapshot.GraphObject], path); err != nil {
+		return wrapf(err, "restore index")
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return wrapf(err, "restore index")
+	}
+	v, err := db.loadVindex(td, idx)
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		return pgerr.New(pgerr.DataCorrupted, "snapshot %s: unusable index checkpoint", m.ID)
+	}
+	db.swapVindex(idx.ID, v)
+	return db.Unload(ctx, id)
+}
+
+// DropLocal implements tiering.Backend: rows, index entries, the index log
+// and label maps go in one durable batch, then the graph and its files.
+func (db *DB) DropLocal(ctx context.Context, id uint32) error {
+	td, idx, old, err := db.collection(id)
+	if err != nil {
+		return err
+	}
+	if old != nil {
+		db.quiesce(old)
+	}
+	p := tablePrefix(td.ID)
+	if err := db.pdb.DeleteRange(p, prefixEnd(p), pebble.Sync); err != nil {
+		return wrapf(err, "drop local data of %q", td.Name)
+	}
+	empty, err := newVindex(td.ID, idx)
+	if err != nil {
+		return err
+	}
+	db.swapVindex(idx.ID, empty)
+	if old != nil {
+		db.retireVindex(old)
+		if err := old.g.Unmap(); err != nil {
+			db.log.Warn("storage: unmap dropped index", "index", idx.Name, "err", err)
+		}
+	}
+	for _, f := range []string{db.warmPath(idx.ID), db.vindexPath(idx.ID)} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return wrapf(err, "drop local data of %q", td.Name)
+		}
+	}
+	return nil
+}
+
+// swapVindex installs v as the committed graph of index id.
+func (db *DB) swapVindex(id uint32, v *vindex) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	m := maps.Clone(db.vindexes())
+	if m == nil {
+		m = make(map[uint32]*vindex)
+	}
+	m[id] = v
+	db.vidx.Store(&m)
+}
+
+// Usage implements tiering.Backend.
+func (db *DB) Usage(id uint32) tiering.Usage {
+	td, idx, v, err := db.collection(id)
+	if err != nil {
+		return tiering.Usage{}
+	}
+	var u tiering.Usage
+	if v != nil {
+		u.Rows = int64(v.g.Len())
+		u.RAMBytes = v.g.MemoryBytes() - v.g.MappedBytes()
+	}
+	p := tablePrefix(td.ID)
+	if n, err := db.pdb.EstimateDiskUsage(p, prefixEnd(p)); err == nil {
+		u.DiskBytes = int64(n)
+	}
+	for _, f := range []string{db.warmPath(idx.ID), db.vindexPath(idx.ID)} {
+		if fi, err := os.Stat(f); err == nil {
+			u.DiskBytes += fi.Size()
+		}
+	}
+	return u
+}
+
+func copyFile(from, to string) error {
+	if err := os.Link(from, to); err == nil {
+		return nil
+	}
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// moveFile renames from to to, copying across file systems.
+func moveFile(from, to string) error {
+	if err := os.Rename(from, to); err == nil {
+		return nil
+	} else if !strings.Contains(err.Error(), "cross-device") {
+		return err
+	}
+	if err := copyFile(from, to); err != nil {
+		return err
+	}
+	return os.Remove(from)
+}
+
+// freeOSMemory hands the memory of an unloaded graph back to the system
+// now rather than when the runtime's scavenger gets to it.
+func freeOSMemory() { debug.FreeOSMemory() }
