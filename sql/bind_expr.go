@@ -25,6 +25,8 @@ type binder struct {
 	// outerRefs counts references to enclosing queries' columns, so a
 	// subquery knows whether it is correlated.
 	outerRefs int
+	// colls are the collections the statement uses (tiering.go).
+	colls []uint32
 }
 
 func (b *binder) param(n int, pos int32) (*executor.Param, error) {

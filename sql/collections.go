@@ -44,7 +44,7 @@ func (b *binder) akidbPlan(st *akidbStmt) (*plan, error) {
 			return "SHOW", rows, err
 		}}, nil
 	}
-	return nil, st.notImplemented()
+	return b.tierPlan(st)
 }
 
 // createCollection runs CREATE COLLECTION name (columns) WITH (metric, m,
@@ -192,6 +192,7 @@ func identifier(s string) string {
 
 // akidbViews are the relations of the akidb schema.
 var akidbViews = map[string]view{
+	"snapshots": snapshotsView,
 	"collections": {
 		cols: viewCols(
 			[]string{"name", "dims", "metric", "tier", "pinned", "rows", "bytes_ram", "bytes_disk", "bytes_object_store", "last_access", "accesses"},
@@ -219,14 +220,15 @@ var akidbViews = map[string]view{
 				if metric == "ip" {
 					metric = "inner_product"
 				}
-				var count, ram int64
-				if st, ok := b.sess.eng.db.VectorIndexStats(idx.ID); ok {
-					count, ram = int64(st.Count), st.MemoryBytes
+				u := b.sess.eng.db.Usage(td.ID)
+				tier, pinned, last, accesses, objBytes := b.sess.collectionTier(td.ID)
+				if tier == "COLD" {
+					u.Rows, u.RAMBytes = 0, 0
 				}
 				rows = append(rows, types.Row{
-					types.NewString(td.Name), types.NewInt(int64(idx.Dims)), types.NewString(metric), types.NewString("HOT"),
-					types.NewBool(false), types.NewInt(count), types.NewInt(ram), types.NewInt(0), types.NewInt(0),
-					types.Null, types.NewInt(0),
+					types.NewString(td.Name), types.NewInt(int64(idx.Dims)), types.NewString(metric), types.NewString(tier),
+					types.NewBool(pinned), types.NewInt(u.Rows), types.NewInt(u.RAMBytes), types.NewInt(u.DiskBytes), types.NewInt(objBytes),
+					last, types.NewInt(accesses),
 				})
 			}
 			return rows, nil

@@ -10,11 +10,15 @@ import (
 
 	"github.com/akidb/akidb/pgerr"
 	"github.com/akidb/akidb/storage"
+	"github.com/akidb/akidb/tiering"
 )
 
 // Options configure an Engine.
 type Options struct {
 	Logger *slog.Logger
+	// Tiers moves collections between tiers; nil keeps every collection
+	// HOT and refuses the tier and snapshot statements.
+	Tiers *tiering.Manager
 }
 
 // Engine runs SQL sessions over one storage.DB. It is safe for concurrent use.

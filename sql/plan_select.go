@@ -663,6 +663,7 @@ func (b *binder) table(rv *pg_query.RangeVar) (*storage.TableDesc, error) {
 	if td == nil {
 		return nil, pgerr.New(pgerr.UndefinedTable, "relation %q does not exist", rv.Relname).WithPosition(rv.Location + 1)
 	}
+	b.noteCollection(td)
 	return td, nil
 }
 

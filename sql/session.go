@@ -87,6 +87,9 @@ type plan struct {
 	utility func(ctx context.Context, p *Portal) (tag string, rows []types.Row, err error)
 	// txnControl statements may run in a failed transaction block.
 	txnControl bool
+	// colls are the collections the statement reads or writes: each
+	// execution records an access and waits for COLD ones to come back.
+	colls []uint32
 }
 
 // notice sends a NOTICE (or the severity e has) to the client.
@@ -254,6 +257,7 @@ func (s *Session) planStatement(st *Statement) error {
 	}
 	p.version = version
 	p.params = b.paramTypes()
+	p.colls = b.colls
 	st.plan = p
 	return nil
 }
@@ -483,6 +487,8 @@ type Portal struct {
 	tag  string
 	// copyIO is the wire side of a COPY (SetCopyIO).
 	copyIO CopyIO
+	// release ends the statement's hold on its collections (tiering.go).
+	release func()
 }
 
 // Columns describes the result rows; nil when none.
@@ -520,15 +526,21 @@ func (p *Portal) execute(ctx context.Context, maxRows int, emit func(types.Row) 
 		if s.failed && !p.plan.txnControl {
 			return true, "", errAborted()
 		}
+		if err := p.acquire(ctx); err != nil {
+			return true, "", err
+		}
 		switch {
 		case p.plan.utility != nil:
 			tag, rows, err := p.plan.utility(ctx, p)
+			p.releaseColls()
 			if err != nil {
 				return true, "", err
 			}
 			p.rows, p.tag = rows, tag
 		case p.plan.dml != nil:
-			if err := p.runDML(ctx); err != nil {
+			err := p.runDML(ctx)
+			p.releaseColls()
+			if err != nil {
 				return true, "", err
 			}
 		default:
@@ -568,6 +580,7 @@ func (p *Portal) execute(ctx context.Context, maxRows int, emit func(types.Row) 
 		}
 		err := p.iter.Close()
 		p.iter = nil
+		p.releaseColls()
 		if err == nil && p.txn != nil {
 			err = p.txn.Commit()
 			p.txn = nil
@@ -671,6 +684,7 @@ func (p *Portal) abort() {
 	}
 	p.rows = nil
 	p.done = true
+	p.releaseColls()
 }
 
 // Close releases the portal's resources.
@@ -684,6 +698,7 @@ func (p *Portal) Close() {
 			p.txn = nil
 		}
 	}
+	p.releaseColls()
 }
 
 var _ = errors.New

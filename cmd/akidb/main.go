@@ -4,8 +4,10 @@
 //	akidb [--listen host:port] [--data DIR] [--config FILE]
 //
 // Settings come from the optional TOML file (listen, data_dir,
-// max_message_size, shutdown_timeout), then AKIDB_LISTEN and
-// AKIDB_DATA_DIR, then the flags, each overriding the one before. The
+// max_message_size, shutdown_timeout, and the [tiering] and [s3] tables),
+// then the AKIDB_* environment (AKIDB_LISTEN, AKIDB_DATA_DIR, the tiering
+// policy and the S3 connection), then the flags, each overriding the one
+// before. Without an S3 bucket, COLD collections go to a local directory. The
 // server logs one line when it is ready; SIGTERM or SIGINT stops it:
 // it stops accepting, lets running statements finish (up to
 // shutdown_timeout), and closes the store.
@@ -24,7 +26,6 @@ import (
 
 	"github.com/akidb/akidb/server"
 	"github.com/akidb/akidb/sql"
-	"github.com/akidb/akidb/storage"
 )
 
 func main() {
@@ -47,12 +48,12 @@ func main() {
 
 // run serves until ctx is cancelled, then shuts down and closes the store.
 func run(ctx context.Context, s settings, log *slog.Logger) (err error) {
-	db, err := storage.Open(s.DataDir, storage.Options{})
+	st, err := server.OpenStack(ctx, s.DataDir, s.tieringConfig(), log)
 	if err != nil {
 		return fmt.Errorf("open data directory %s: %w", s.DataDir, err)
 	}
 	defer func() {
-		if cerr := db.Close(); cerr != nil {
+		if cerr := st.Close(); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 		}
 	}()
@@ -60,7 +61,7 @@ func run(ctx context.Context, s settings, log *slog.Logger) (err error) {
 	if err != nil {
 		return err
 	}
-	srv := server.New(sql.NewEngine(db, sql.Options{}), server.Config{
+	srv := server.New(sql.NewEngine(st.DB, sql.Options{Tiers: st.Tiers, Logger: log}), server.Config{
 		MaxMessageSize:  s.MaxMessageSize,
 		ShutdownTimeout: s.ShutdownTimeout.Duration,
 		Logger:          log,
