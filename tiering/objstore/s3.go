@@ -31,6 +31,7 @@ const (
 	DefaultRegion         = "us-east-1"
 	DefaultPartSize       = 16 << 20
 	MinPartSize           = 5 << 20
+	MaxPartSize           = 5 << 30
 	DefaultConcurrency    = 4
 	DefaultMaxAttempts    = 8
 	DefaultBaseDelay      = 200 * time.Millisecond
@@ -62,7 +63,7 @@ type S3Config struct {
 	AccessKeyID     string
 	SecretAccessKey string
 	// PartSize is the size of the parts of a multipart upload and of the
-	// ranges of a parallel download (default 16 MiB, at least 5 MiB).
+	// ranges of a parallel download (default 16 MiB, from 5 MiB to 5 GiB).
 	// Objects up to PartSize go up in one PutObject and down in one GET.
 	PartSize int64
 	// Concurrency is how many parts or ranges of one object move at once
@@ -143,8 +144,8 @@ func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
 	if cfg.PartSize == 0 {
 		cfg.PartSize = DefaultPartSize
 	}
-	if cfg.PartSize < MinPartSize {
-		return nil, bad("part size %d is below S3's minimum of %d", cfg.PartSize, MinPartSize)
+	if cfg.PartSize < MinPartSize || cfg.PartSize > MaxPartSize {
+		return nil, bad("part size %d is outside S3's limits [%d, %d]", cfg.PartSize, MinPartSize, MaxPartSize)
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency

@@ -437,6 +437,7 @@ func TestS3Config(t *testing.T) {
 		{Bucket: "b", Endpoint: "http://user:pw@host"},
 		{Bucket: "b", AccessKeyID: "a"},
 		{Bucket: "b", PartSize: 1 << 20},
+		{Bucket: "b", PartSize: 6 << 30},
 		{Bucket: "b", Prefix: "a/../b"},
 	} {
 		if _, err := NewS3(ctx, cfg); err == nil {
