@@ -12,7 +12,6 @@ package minio
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"debug/buildinfo"
@@ -332,7 +331,8 @@ func install(t testing.TB, root string) (string, error) {
 	if dt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
 		if d, ok := dt.Deadline(); ok && time.Until(d) < 20*time.Minute {
 			t.Logf("minio: the test deadline is %v away and the install may take longer; "+
-				"install ahead with: GOBIN=%s go install %s@%s", time.Until(d).Round(time.Second), binDir, Module, Version)
+				"if the test times out, the install goes on and the next run uses it "+
+				"(or install ahead with: GOBIN=%s go install %s@%s)", time.Until(d).Round(time.Second), binDir, Module, Version)
 		}
 	}
 	t.Logf("minio: installing %s@%s into %s (about 10 minutes the first time)", Module, Version, binDir)
@@ -341,8 +341,18 @@ func install(t testing.TB, root string) (string, error) {
 	cmd := exec.CommandContext(ctx, goBin, "install", Module+"@"+Version)
 	cmd.Dir = binDir
 	cmd.Env = append(os.Environ(), "GOBIN="+binDir, "GOFLAGS=", "GOWORK=off", "CGO_ENABLED=0")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	// The output goes to a file and the child inherits the locked file:
+	// if this process dies (a test timeout), the install runs on to its
+	// end, holding the lock, and the next test process waits for it
+	// rather than starting over.
+	logPath := filepath.Join(binDir, ".minio-install.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return "", err
+	}
+	defer logf.Close()
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.ExtraFiles = []*os.File{lock}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return "", err
@@ -355,7 +365,8 @@ func install(t testing.TB, root string) (string, error) {
 		select {
 		case err := <-waitErr:
 			if err != nil {
-				return "", fmt.Errorf("go install %s@%s: %v\n%s", Module, Version, err, lastLines(out.String(), 60))
+				out, _ := os.ReadFile(logPath)
+				return "", fmt.Errorf("go install %s@%s: %v\n%s", Module, Version, err, lastLines(string(out), 60))
 			}
 			if !current(path) {
 				return "", fmt.Errorf("go install %s@%s succeeded but %s is not that version", Module, Version, path)
