@@ -123,6 +123,9 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // "7 days", "30 min") and day counts ("7d").
 func ParseInterval(s string) (time.Duration, error) {
 	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "" {
+		return 0, fmt.Errorf("empty duration")
+	}
 	if d, err := time.ParseDuration(s); err == nil {
 		if d < 0 {
 			return 0, fmt.Errorf("negative duration %q", s)
