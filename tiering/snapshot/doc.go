@@ -26,6 +26,13 @@
 //   - Values survive a round trip exactly: every column type has a lossless
 //     Parquet representation (see WriteFile), NULLs included.
 //
-// Errors returned by this package carry SQLSTATE 58030 (io_error); errors
-// for missing objects also wrap tiering.ErrNotFound.
+// The store functions take any tiering.ObjectStore (S3 or a local
+// directory) through the generic Store interface, which has the same
+// methods; the package does not import tiering, which imports it.
+//
+// Errors returned by this package carry SQLSTATE 58030 (io_error), or the
+// code the object store gave its error (58P01 for a missing object, 57014
+// for a cancelled context); errors of the caller's own callbacks are
+// returned as they are. Errors for missing objects wrap the store's
+// tiering.ErrNotFound.
 package snapshot

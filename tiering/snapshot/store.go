@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/akidb/akidb/pgerr"
 )
 
 // Store is the method set of tiering.ObjectStore, the S3 bucket or local
@@ -46,6 +48,24 @@ type objectInfo struct {
 	Key     string
 	Size    int64
 	ModTime time.Time
+}
+
+// storeErr marks err of a store operation with SQLSTATE 58030 (io_error),
+// keeping a code the error already has, such as the store's 58P01
+// (undefined_file) for a missing object or 57014 (query_canceled); a bare
+// context error gets 57014 too.
+func storeErr(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	code := pgerr.IOError
+	var pe *pgerr.Error
+	if errors.As(err, &pe) && pe.Code != "" {
+		code = pe.Code
+	} else if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		code = pgerr.QueryCanceled
+	}
+	return pgerr.Wrap(err, code, format, args...)
 }
 
 // listKeys lists the objects under prefix.
@@ -127,12 +147,12 @@ func Upload[I ObjectInfo](ctx context.Context, store Store[I], prefix string, m 
 	}
 	m.CreatedAt = m.CreatedAt.UTC()
 	if err := checkID(m.ID); err != nil {
-		return ioErr(err, "snapshot upload")
+		return storeErr(err, "snapshot upload")
 	}
 	names := make([]string, 0, len(files))
 	for name := range files {
 		if err := checkName(name); err != nil {
-			return ioErr(err, "snapshot %s upload", m.ID)
+			return storeErr(err, "snapshot %s upload", m.ID)
 		}
 		names = append(names, name)
 	}
@@ -143,10 +163,10 @@ func Upload[I ObjectInfo](ctx context.Context, store Store[I], prefix string, m 
 	for i, name := range names {
 		st, err := os.Stat(files[name])
 		if err != nil {
-			return ioErr(err, "snapshot %s upload", m.ID)
+			return storeErr(err, "snapshot %s upload", m.ID)
 		}
 		if !st.Mode().IsRegular() {
-			return ioErr(fmt.Errorf("%s is not a regular file", files[name]), "snapshot %s upload", m.ID)
+			return storeErr(fmt.Errorf("%s is not a regular file", files[name]), "snapshot %s upload", m.ID)
 		}
 		objs[i] = Object{Name: name, Key: ObjectKey(prefix, m.CollectionID, m.ID, name), Bytes: st.Size()}
 		total += st.Size()
@@ -174,7 +194,7 @@ func Upload[I ObjectInfo](ctx context.Context, store Store[I], prefix string, m 
 				store.Delete(cctx, o.Key)
 			}
 		}
-		err = ioErr(err, "snapshot %s upload", m.ID)
+		err = storeErr(err, "snapshot %s upload", m.ID)
 	}()
 
 	meter := &meter{total: total, fn: progress}
@@ -237,14 +257,14 @@ func Upload[I ObjectInfo](ctx context.Context, store Store[I], prefix string, m 
 // progress is as for Upload, over the objects' bytes.
 func Download[I ObjectInfo](ctx context.Context, store Store[I], prefix string, collectionID uint32, id string, dir string, progress func(done, total int64)) (_ *Manifest, _ map[string]string, err error) {
 	if err := checkID(id); err != nil {
-		return nil, nil, ioErr(err, "snapshot download")
+		return nil, nil, storeErr(err, "snapshot download")
 	}
 	m, err := readManifest(ctx, store, prefix, collectionID, id)
 	if err != nil {
-		return nil, nil, ioErr(err, "snapshot %s of collection %d", id, collectionID)
+		return nil, nil, storeErr(err, "snapshot %s of collection %d", id, collectionID)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, nil, ioErr(err, "snapshot %s download", id)
+		return nil, nil, storeErr(err, "snapshot %s download", id)
 	}
 	paths := make(map[string]string, len(m.Objects))
 	var total int64
@@ -257,7 +277,7 @@ func Download[I ObjectInfo](ctx context.Context, store Store[I], prefix string, 
 			for _, p := range paths {
 				os.Remove(p)
 			}
-			err = ioErr(err, "snapshot %s download", id)
+			err = storeErr(err, "snapshot %s download", id)
 		}
 	}()
 	meter := &meter{total: total, fn: progress}
@@ -318,7 +338,7 @@ func List[I ObjectInfo](ctx context.Context, store Store[I], prefix string, coll
 	dir := SnapshotsPrefix(prefix, collectionID)
 	infos, err := listKeys(ctx, store, dir)
 	if err != nil {
-		return nil, ioErr(err, "snapshot list of collection %d", collectionID)
+		return nil, storeErr(err, "snapshot list of collection %d", collectionID)
 	}
 	var refs []snapRef
 	for _, oi := range infos {
@@ -328,7 +348,7 @@ func List[I ObjectInfo](ctx context.Context, store Store[I], prefix string, coll
 	}
 	ms, err := readManifests(ctx, store, prefix, refs)
 	if err != nil {
-		return nil, ioErr(err, "snapshot list of collection %d", collectionID)
+		return nil, storeErr(err, "snapshot list of collection %d", collectionID)
 	}
 	return ms, nil
 }
@@ -339,7 +359,7 @@ func ListAll[I ObjectInfo](ctx context.Context, store Store[I], prefix string) (
 	dir := collectionsPrefix(prefix)
 	infos, err := listKeys(ctx, store, dir)
 	if err != nil {
-		return nil, ioErr(err, "snapshot list")
+		return nil, storeErr(err, "snapshot list")
 	}
 	var refs []snapRef
 	for _, oi := range infos {
@@ -361,7 +381,7 @@ func ListAll[I ObjectInfo](ctx context.Context, store Store[I], prefix string) (
 	}
 	ms, err := readManifests(ctx, store, prefix, refs)
 	if err != nil {
-		return nil, ioErr(err, "snapshot list")
+		return nil, storeErr(err, "snapshot list")
 	}
 	return ms, nil
 }
@@ -422,21 +442,21 @@ func readManifests[I ObjectInfo](ctx context.Context, store Store[I], prefix str
 // not exist is not an error.
 func Delete[I ObjectInfo](ctx context.Context, store Store[I], prefix string, collectionID uint32, id string) error {
 	if err := checkID(id); err != nil {
-		return ioErr(err, "snapshot delete")
+		return storeErr(err, "snapshot delete")
 	}
 	if err := store.Delete(ctx, ObjectKey(prefix, collectionID, id, ManifestObject)); err != nil {
-		return ioErr(err, "snapshot %s of collection %d: delete manifest", id, collectionID)
+		return storeErr(err, "snapshot %s of collection %d: delete manifest", id, collectionID)
 	}
 	dir := ObjectKey(prefix, collectionID, id, "")
 	infos, err := listKeys(ctx, store, dir)
 	if err != nil {
-		return ioErr(err, "snapshot %s of collection %d: delete", id, collectionID)
+		return storeErr(err, "snapshot %s of collection %d: delete", id, collectionID)
 	}
 	err = parallel(ctx, len(infos), transferParallel, func(ctx context.Context, i int) error {
 		return store.Delete(ctx, infos[i].Key)
 	})
 	if err != nil {
-		return ioErr(err, "snapshot %s of collection %d: delete", id, collectionID)
+		return storeErr(err, "snapshot %s of collection %d: delete", id, collectionID)
 	}
 	return nil
 }
@@ -453,7 +473,7 @@ func GarbageKeys[I ObjectInfo](ctx context.Context, store Store[I], prefix strin
 	dir := SnapshotsPrefix(prefix, collectionID)
 	infos, err := listKeys(ctx, store, dir)
 	if err != nil {
-		return nil, ioErr(err, "snapshot garbage of collection %d", collectionID)
+		return nil, storeErr(err, "snapshot garbage of collection %d", collectionID)
 	}
 	hasManifest := map[string]bool{}
 	for _, oi := range infos {

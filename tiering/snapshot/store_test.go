@@ -20,24 +20,37 @@ import (
 
 	"github.com/akidb/akidb/pgerr"
 	"github.com/akidb/akidb/tiering"
+	"github.com/akidb/akidb/tiering/objstore"
 	"github.com/akidb/akidb/tiering/snapshot"
 	"github.com/akidb/akidb/types"
 )
 
-// dirStore is a tiering.ObjectStore over a local directory, with a hook
-// to make operations fail.
-type dirStore struct {
-	dir string
+// testStore is the local-directory object store with a hook to make
+// operations fail.
+type testStore struct {
+	*objstore.Local
 
 	mu   sync.Mutex
 	fail func(op, key string) error
 }
 
-var _ tiering.ObjectStore = (*dirStore)(nil)
+var _ tiering.ObjectStore = (*testStore)(nil)
 
-func newDirStore(t *testing.T) *dirStore { return &dirStore{dir: t.TempDir()} }
+func newDirStore(t *testing.T) *testStore {
+	l, err := objstore.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testStore{Local: l}
+}
 
-func (s *dirStore) check(op, key string) error {
+func (s *testStore) setFail(f func(op, key string) error) {
+	s.mu.Lock()
+	s.fail = f
+	s.mu.Unlock()
+}
+
+func (s *testStore) check(op, key string) error {
 	s.mu.Lock()
 	f := s.fail
 	s.mu.Unlock()
@@ -47,105 +60,42 @@ func (s *dirStore) check(op, key string) error {
 	return nil
 }
 
-func (s *dirStore) path(key string) string { return filepath.Join(s.dir, filepath.FromSlash(key)) }
+// path is the file that holds key.
+func (s *testStore) path(key string) string { return filepath.Join(s.Dir(), filepath.FromSlash(key)) }
 
-func (s *dirStore) Put(ctx context.Context, key string, r io.ReaderAt, size int64) error {
+func (s *testStore) Put(ctx context.Context, key string, r io.ReaderAt, size int64) error {
 	if err := s.check("put", key); err != nil {
 		return err
 	}
-	p := s.path(key)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	tmp := p + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	// Copy in two halves, the second first, as a multipart upload might.
-	half := size / 2
-	for _, part := range [][2]int64{{half, size}, {0, half}} {
-		if err := ctx.Err(); err != nil {
-			f.Close()
-			os.Remove(tmp)
-			return err
-		}
-		if _, err := io.Copy(io.NewOffsetWriter(f, part[0]), io.NewSectionReader(r, part[0], part[1]-part[0])); err != nil {
-			f.Close()
-			os.Remove(tmp)
-			return err
-		}
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, p)
+	return s.Local.Put(ctx, key, r, size)
 }
 
-func (s *dirStore) Get(ctx context.Context, key string, w io.WriterAt) (int64, error) {
+func (s *testStore) Get(ctx context.Context, key string, w io.WriterAt) (int64, error) {
 	if err := s.check("get", key); err != nil {
 		return 0, err
 	}
-	b, err := os.ReadFile(s.path(key))
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, fmt.Errorf("get %s: %w", key, tiering.ErrNotFound)
-	}
-	if err != nil {
-		return 0, err
-	}
-	if _, err := w.WriteAt(b, 0); err != nil {
-		return 0, err
-	}
-	return int64(len(b)), nil
+	return s.Local.Get(ctx, key, w)
 }
 
-func (s *dirStore) Stat(ctx context.Context, key string) (tiering.ObjectInfo, error) {
+func (s *testStore) Stat(ctx context.Context, key string) (tiering.ObjectInfo, error) {
 	if err := s.check("stat", key); err != nil {
 		return tiering.ObjectInfo{}, err
 	}
-	st, err := os.Stat(s.path(key))
-	if errors.Is(err, os.ErrNotExist) {
-		return tiering.ObjectInfo{}, fmt.Errorf("stat %s: %w", key, tiering.ErrNotFound)
-	}
-	if err != nil {
-		return tiering.ObjectInfo{}, err
-	}
-	return tiering.ObjectInfo{Key: key, Size: st.Size(), ModTime: st.ModTime()}, nil
+	return s.Local.Stat(ctx, key)
 }
 
-func (s *dirStore) List(ctx context.Context, prefix string) ([]tiering.ObjectInfo, error) {
+func (s *testStore) List(ctx context.Context, prefix string) ([]tiering.ObjectInfo, error) {
 	if err := s.check("list", prefix); err != nil {
 		return nil, err
 	}
-	var out []tiering.ObjectInfo
-	err := filepath.WalkDir(s.dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasSuffix(p, ".tmp") {
-			return err
-		}
-		rel, _ := filepath.Rel(s.dir, p)
-		key := filepath.ToSlash(rel)
-		if !strings.HasPrefix(key, prefix) {
-			return nil
-		}
-		st, err := d.Info()
-		if err != nil {
-			return err
-		}
-		out = append(out, tiering.ObjectInfo{Key: key, Size: st.Size(), ModTime: st.ModTime()})
-		return nil
-	})
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
-	return out, err
+	return s.Local.List(ctx, prefix)
 }
 
-func (s *dirStore) Delete(ctx context.Context, key string) error {
+func (s *testStore) Delete(ctx context.Context, key string) error {
 	if err := s.check("delete", key); err != nil {
 		return err
 	}
-	if err := os.Remove(s.path(key)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	return nil
+	return s.Local.Delete(ctx, key)
 }
 
 // keys lists every key in the store.
@@ -352,10 +302,10 @@ func TestDownloadDetectsCorruption(t *testing.T) {
 		t.Fatalf("err = %v, want not found naming data.parquet", err)
 	}
 
-	// A missing snapshot.
+	// A missing snapshot: the store's not-found error and code (58P01).
 	_, _, err = snapshot.Download(ctx, store, "", 3, snapshot.NewID(time.Now()), dir, nil)
-	if !errors.Is(err, tiering.ErrNotFound) || pgerr.Code(err) != pgerr.IOError {
-		t.Fatalf("err = %v, want not found", err)
+	if !errors.Is(err, tiering.ErrNotFound) || pgerr.Code(err) != pgerr.UndefinedFile {
+		t.Fatalf("err = %v (%s), want not found", err, pgerr.Code(err))
 	}
 }
 
@@ -414,12 +364,12 @@ func TestUploadFailureLeavesNothing(t *testing.T) {
 	for _, failOn := range []string{snapshot.GraphObject, snapshot.ManifestObject} {
 		t.Run(failOn, func(t *testing.T) {
 			store := newDirStore(t)
-			store.fail = func(op, key string) error {
+			store.setFail(func(op, key string) error {
 				if op == "put" && strings.HasSuffix(key, "/"+failOn) {
 					return boom
 				}
 				return nil
-			}
+			})
 			m := newManifest(1, time.Now(), info.Rows)
 			err := snapshot.Upload(ctx, store, "", m, files, nil)
 			if !errors.Is(err, boom) || pgerr.Code(err) != pgerr.IOError || !strings.Contains(err.Error(), failOn) {
@@ -443,15 +393,15 @@ func TestUploadFailureLeavesNothing(t *testing.T) {
 	t.Run("canceled", func(t *testing.T) {
 		store := newDirStore(t)
 		ctx, cancel := context.WithCancel(ctx)
-		store.fail = func(op, key string) error {
+		store.setFail(func(op, key string) error {
 			if op == "put" {
 				cancel()
 			}
 			return nil
-		}
+		})
 		err := snapshot.Upload(ctx, store, "", newManifest(1, time.Now(), info.Rows), files, nil)
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("err = %v", err)
+		if !errors.Is(err, context.Canceled) || pgerr.Code(err) != pgerr.QueryCanceled {
+			t.Fatalf("err = %v (%s)", err, pgerr.Code(err))
 		}
 		if k := keys(t, store); len(k) != 0 {
 			t.Fatalf("a canceled upload left %v", k)
@@ -461,10 +411,10 @@ func TestUploadFailureLeavesNothing(t *testing.T) {
 
 // shortStore stores one byte less than it is given, so Upload's Stat
 // check catches it.
-type shortStore struct{ *dirStore }
+type shortStore struct{ *testStore }
 
 func (s *shortStore) Put(ctx context.Context, key string, r io.ReaderAt, size int64) error {
-	return s.dirStore.Put(ctx, key, r, max(0, size-1))
+	return s.testStore.Put(ctx, key, r, max(0, size-1))
 }
 
 func ids(ms []*snapshot.Manifest) []string {
@@ -529,14 +479,14 @@ func TestListNewestFirstAndDelete(t *testing.T) {
 		mu    sync.Mutex
 		order []string
 	)
-	store.fail = func(op, key string) error {
+	store.setFail(func(op, key string) error {
 		if op == "delete" {
 			mu.Lock()
 			order = append(order, key[strings.LastIndexByte(key, '/')+1:])
 			mu.Unlock()
 		}
 		return nil
-	}
+	})
 	if err := snapshot.Delete(ctx, store, "", 9, want[0]); err != nil {
 		t.Fatal(err)
 	}
@@ -557,16 +507,16 @@ func TestListNewestFirstAndDelete(t *testing.T) {
 	}
 
 	// A delete that dies after the manifest leaves garbage, not a snapshot.
-	store.fail = func(op, key string) error {
+	store.setFail(func(op, key string) error {
 		if op == "delete" && !strings.HasSuffix(key, snapshot.ManifestObject) {
 			return errors.New("connection reset")
 		}
 		return nil
-	}
+	})
 	if err := snapshot.Delete(ctx, store, "", 9, want[1]); err == nil || pgerr.Code(err) != pgerr.IOError {
 		t.Fatalf("err = %v", err)
 	}
-	store.fail = nil
+	store.setFail(nil)
 	list, _ = snapshot.List(ctx, store, "", 9)
 	if len(list) != 3 || list[0].ID != want[2] {
 		t.Fatalf("after a half delete: %v", ids(list))
