@@ -26,13 +26,35 @@ type rowBatch struct {
 	arena []byte
 }
 
+// batchPool keeps batches between files.
+var batchPool sync.Pool
+
 func newRowBatch(ncols int) *rowBatch {
-	vals := make([]parquet.Value, batchRows*ncols)
-	b := &rowBatch{rows: make([]parquet.Row, batchRows), arena: make([]byte, 0, batchBytes+64<<10)}
-	for i := range b.rows {
-		b.rows[i] = vals[i*ncols : (i+1)*ncols : (i+1)*ncols]
+	b, _ := batchPool.Get().(*rowBatch)
+	if b == nil {
+		b = &rowBatch{rows: make([]parquet.Row, batchRows), arena: make([]byte, 0, batchBytes+64<<10)}
 	}
+	if len(b.rows[0]) != ncols {
+		vals := make([]parquet.Value, batchRows*ncols)
+		for i := range b.rows {
+			b.rows[i] = vals[i*ncols : (i+1)*ncols : (i+1)*ncols]
+		}
+	}
+	b.n = 0
+	b.arena = b.arena[:0]
 	return b
+}
+
+// release returns the batches of the free list to batchPool.
+func (pw *parallelWriter) release() {
+	for {
+		select {
+		case b := <-pw.free:
+			batchPool.Put(b)
+		default:
+			return
+		}
+	}
 }
 
 // next returns the next row of the batch to fill.
@@ -188,6 +210,7 @@ func (pw *parallelWriter) end() {
 	}
 	close(pw.pending)
 	<-pw.done
+	pw.release()
 }
 
 // abort stops the writer after a failure; it is a no-op after finish.

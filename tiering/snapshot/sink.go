@@ -66,13 +66,18 @@ func newSink(f *os.File) *sink {
 	return s
 }
 
+// chunkPool keeps chunks between files.
+var chunkPool = sync.Pool{New: func() any { return &chunk{b: make([]byte, 0, sinkChunk)} }}
+
 func (s *sink) chunk() *chunk {
 	select {
 	case c := <-s.free:
 		c.b = c.b[:0]
 		return c
 	default:
-		return &chunk{b: make([]byte, 0, sinkChunk)}
+		c := chunkPool.Get().(*chunk)
+		c.b = c.b[:0]
+		return c
 	}
 }
 
@@ -136,6 +141,10 @@ func (s *sink) close() error {
 		close(s.hashq)
 		close(s.fileq)
 		s.wg.Wait()
+		chunkPool.Put(s.cur)
+		for len(s.free) > 0 {
+			chunkPool.Put(<-s.free)
+		}
 	}
 	return s.error()
 }
