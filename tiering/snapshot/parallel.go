@@ -16,6 +16,9 @@ const (
 	batchBytes = 1 << 20
 )
 
+// maxParallel bounds the row groups encoded at once.
+const maxParallel = 4
+
 var errAborted = errors.New("snapshot: write aborted")
 
 // rowBatch is a batch of rows whose variable-width values point into
@@ -68,8 +71,9 @@ func (b *rowBatch) full() bool { return b.n == len(b.rows) || len(b.arena) >= ba
 
 // parallelWriter encodes and compresses row groups on several goroutines
 // and writes them to the file in order. Row groups are contiguous runs of
-// rows, so while one is being encoded the next can be filled; at most
-// `parallel` row groups are in memory at a time.
+// rows, so while one is being encoded the next can be filled. At most
+// maxParallel row groups are in memory at a time, each with up to
+// maxGroupBytes of queued rows and about as much of encoded pages.
 type parallelWriter struct {
 	w       *parquet.GenericWriter[any]
 	ncols   int
@@ -92,7 +96,7 @@ type groupWorker struct {
 }
 
 func newParallelWriter(w *parquet.GenericWriter[any], ncols int) *parallelWriter {
-	parallel := max(2, runtime.GOMAXPROCS(0))
+	parallel := min(max(2, runtime.GOMAXPROCS(0)), maxParallel)
 	pw := &parallelWriter{
 		w:       w,
 		ncols:   ncols,
