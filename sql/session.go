@@ -38,6 +38,10 @@ type Session struct {
 	// string with several statements: they commit together after the
 	// last one, and an error in any rolls all back (as in PostgreSQL).
 	implicit  bool
+	// held are the collections the open transaction has used, each held
+	// until it ends so none is moved to COLD under its writes
+	// (tiering.go).
+	held map[uint32]func()
 	batchLeft int
 }
 
@@ -131,6 +135,7 @@ func (s *Session) statementDone() error {
 	}
 	txn := s.txn
 	s.txn, s.implicit, s.ddlInTxn = nil, false, false
+	defer s.releaseHeld()
 	return txn.Commit()
 }
 
@@ -240,6 +245,7 @@ func (s *Session) endTxn() {
 		s.txn.Rollback()
 	}
 	s.txn, s.failed, s.ddlInTxn, s.implicit = nil, false, false, false
+	s.releaseHeld()
 }
 
 // planStatement binds and plans st against the current catalog.
@@ -392,6 +398,7 @@ func (s *Session) txnControlPlan(ps parsedStmt) (*plan, bool) {
 			}
 			txn := s.txn
 			s.txn, s.failed, s.ddlInTxn, s.implicit = nil, false, false, false
+			defer s.releaseHeld()
 			if err := txn.Commit(); err != nil {
 				return "", nil, err
 			}

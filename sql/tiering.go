@@ -20,20 +20,33 @@ import (
 // here.
 
 // acquire records an access to each collection the statement uses and
-// makes their data local. Until release, none of them is moved to COLD.
+// makes their data local. Until the statement ends (or, inside a
+// transaction, until the transaction ends) none of them is moved to COLD.
 func (p *Portal) acquire(ctx context.Context) error {
-	tiers := p.s.eng.opts.Tiers
+	s := p.s
+	tiers := s.eng.opts.Tiers
 	if tiers == nil || len(p.plan.colls) == 0 || p.release != nil {
 		return nil
 	}
 	var releases []func()
 	for _, id := range p.plan.colls {
-		rel, err := tiers.Access(ctx, id, p.s.progress)
+		if s.txn != nil && s.held[id] != nil {
+			tiers.Touch(id) // held since an earlier statement of the transaction
+			continue
+		}
+		rel, err := tiers.Access(ctx, id, s.progress)
 		if err != nil {
 			for _, r := range releases {
 				r()
 			}
 			return err
+		}
+		if s.txn != nil {
+			if s.held == nil {
+				s.held = make(map[uint32]func())
+			}
+			s.held[id] = rel
+			continue
 		}
 		releases = append(releases, rel)
 	}
@@ -50,6 +63,14 @@ func (p *Portal) releaseColls() {
 	if p.release != nil {
 		p.release()
 		p.release = nil
+	}
+}
+
+// releaseHeld ends the transaction's hold on its collections.
+func (s *Session) releaseHeld() {
+	for id, rel := range s.held {
+		rel()
+		delete(s.held, id)
 	}
 }
 
@@ -169,7 +190,7 @@ func (b *binder) tierPlan(st *akidbStmt) (*plan, error) {
 	run := func(tag string, fn func(ctx context.Context, s *Session, m *tiering.Manager) error) *plan {
 		return &plan{utility: func(ctx context.Context, p *Portal) (string, []types.Row, error) {
 			s := p.s
-			if s.txn != nil && !s.implicit {
+			if s.txn != nil {
 				return "", nil, pgerr.New(pgerr.ActiveSQLTransaction, "%s cannot run inside a transaction block", tag)
 			}
 			m, err := s.tiersOrErr()
@@ -238,7 +259,7 @@ func (b *binder) tierPlan(st *akidbStmt) (*plan, error) {
 		p.cols = []Column{{Name: "snapshot_id", Type: types.Text}}
 		p.utility = func(ctx context.Context, p *Portal) (string, []types.Row, error) {
 			s := p.s
-			if s.txn != nil && !s.implicit {
+			if s.txn != nil {
 				return "", nil, pgerr.New(pgerr.ActiveSQLTransaction, "CREATE SNAPSHOT cannot run inside a transaction block")
 			}
 			m, err := s.tiersOrErr()

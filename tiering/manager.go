@@ -227,6 +227,15 @@ func (m *Manager) Usage(id uint32) Usage {
 	return u
 }
 
+// Touch records an access of a collection whose data the caller already
+// holds (a later statement of the same transaction).
+func (m *Manager) Touch(id uint32) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.stateLocked(id).touch(m.clock.Now())
+	m.dirty[id] = true
+}
+
 // Forget removes the state of a dropped collection.
 func (m *Manager) Forget(id uint32) error {
 	m.mu.Lock()
@@ -327,7 +336,11 @@ func (m *Manager) moveLocked(ctx context.Context, id uint32, t Tier, progress Pr
 	}
 	switch {
 	case t == Cold:
-		return m.toCold(ctx, id, cur, progress)
+		wait := time.Duration(0) // a manual move waits as long as its statement may
+		if !manual {
+			wait = workerLockWait
+		}
+		return m.toCold(ctx, id, cur, progress, wait)
 	case cur == Hot && t == Warm:
 		return m.simpleMove(ctx, id, "warm", Warm, m.be.Unload)
 	case cur == Warm && t == Hot:
@@ -357,16 +370,20 @@ func (m *Manager) simpleMove(ctx context.Context, id uint32, op string, to Tier,
 
 // toCold snapshots the collection into the object store, verifies the
 // upload, and only then drops its local data.
-func (m *Manager) toCold(ctx context.Context, id uint32, from Tier, progress Progress) error {
+func (m *Manager) toCold(ctx context.Context, id uint32, from Tier, progress Progress, wait time.Duration) error {
 	start := time.Now()
+	// Running statements and open transactions on the collection finish
+	// first; new ones wait, then restore it.
+	l := m.lock(id)
+	if err := m.lockExclusive(ctx, l, wait); err != nil {
+		return err
+	}
+	defer l.rw.Unlock()
 	now := m.clock.Now()
 	snapID := snapshot.NewID(now)
 	if err := m.writeIntent(intent{Op: "cold", Collection: id, Snapshot: snapID, From: from, Started: now}); err != nil {
 		return err
 	}
-	l := m.lock(id)
-	l.rw.Lock() // running statements finish; new ones wait and then restore
-	defer l.rw.Unlock()
 	man, err := m.snapshot(ctx, id, snapID, progress)
 	if err != nil {
 		_ = m.dropIntent(id)
@@ -376,7 +393,6 @@ func (m *Manager) toCold(ctx context.Context, id uint32, from Tier, progress Pro
 	for _, o := range man.Objects {
 		size += o.Bytes
 	}
-	crashPoint("after_upload")
 	if err := m.be.DropLocal(ctx, id); err != nil {
 		return err // the intent stays: Recover completes the move
 	}
@@ -408,9 +424,10 @@ func (m *Manager) snapshot(ctx context.Context, id uint32, snapID string, progre
 		FormatVersion: snapshot.FormatVersion, ID: snapID, Collection: name, CollectionID: id,
 		CreatedAt: m.clock.Now(), Columns: snapshot.ColumnsOf(ex.Columns), Rows: ex.Rows, Extra: ex.Extra,
 	}
-	if err := snapshot.Upload(ctx, m.store, m.cfg.Prefix, man, ex.Files, progressBytes(progress, "snapshot of collection "+name+": uploaded")); err != nil {
+	if err := snapshot.Upload(ctx, uploadStore(m.store), m.cfg.Prefix, man, ex.Files, progressBytes(progress, "snapshot of collection "+name+": uploaded")); err != nil {
 		return nil, err
 	}
+	crashPoint("after_upload")
 	return man, nil
 }
 
@@ -520,11 +537,14 @@ func (m *Manager) CreateSnapshot(ctx context.Context, id uint32, progress Progre
 			return nil, err
 		}
 	}
-	snapID := snapshot.NewID(m.clock.Now())
-	if err := m.writeIntent(intent{Op: "snapshot", Collection: id, Snapshot: snapID, From: m.State(id).Tier, Started: m.clock.Now()}); err != nil {
+	if err := m.lockExclusive(ctx, l, 0); err != nil {
 		return nil, err
 	}
-	l.rw.Lock()
+	snapID := snapshot.NewID(m.clock.Now())
+	if err := m.writeIntent(intent{Op: "snapshot", Collection: id, Snapshot: snapID, From: m.State(id).Tier, Started: m.clock.Now()}); err != nil {
+		l.rw.Unlock()
+		return nil, err
+	}
 	man, err := m.snapshot(ctx, id, snapID, progress)
 	l.rw.Unlock()
 	if err != nil {
@@ -543,11 +563,13 @@ func (m *Manager) RestoreSnapshot(ctx context.Context, id uint32, snapID string,
 	if _, err := m.findSnapshot(ctx, id, snapID); err != nil {
 		return err
 	}
+	if err := m.lockExclusive(ctx, l, 0); err != nil {
+		return err
+	}
+	defer l.rw.Unlock()
 	if err := m.writeIntent(intent{Op: "restore_snapshot", Collection: id, Snapshot: snapID, From: m.State(id).Tier, Started: m.clock.Now()}); err != nil {
 		return err
 	}
-	l.rw.Lock()
-	defer l.rw.Unlock()
 	if err := m.be.DropLocal(ctx, id); err != nil {
 		return err
 	}
@@ -633,6 +655,7 @@ func (m *Manager) DropSnapshot(ctx context.Context, snapID string) error {
 // then puts every WARM collection's index back on disk. Call it once after
 // opening, before serving.
 func (m *Manager) Recover(ctx context.Context) error {
+	m.cleanup()
 	recs, err := m.be.Records(intentKeyPrefix)
 	if err != nil {
 		return err
@@ -754,8 +777,37 @@ func (m *Manager) collectGarbage(ctx context.Context, id uint32, snapID string) 
 	return nil
 }
 
-// errStopped is returned by transitions cut short by Stop.
-var errStopped = errors.New("tiering: manager stopped")
+// workerLockWait is how long a worker move waits for the statements and
+// transactions using a collection before it leaves the move to a later
+// cycle.
+const workerLockWait = 10 * time.Second
+
+// errBusy is a worker move given up because the collection stayed in use.
+var errBusy = errors.New("tiering: collection in use; move postponed")
+
+// lockExclusive takes l.rw exclusively, waiting at most wait (0: until ctx
+// ends). It polls rather than queueing, so statements that arrive while
+// it waits are not held up behind it.
+func (m *Manager) lockExclusive(ctx context.Context, l *collLock, wait time.Duration) error {
+	var deadline <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		deadline = t.C
+	}
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !l.rw.TryLock() {
+		select {
+		case <-ctx.Done():
+			return pgerr.Wrap(ctx.Err(), pgerr.QueryCanceled, "canceling statement while waiting for the collection's other users")
+		case <-deadline:
+			return errBusy
+		case <-tick.C:
+		}
+	}
+	return nil
+}
 
 // cleanup removes leftovers of earlier runs from the temp dir.
 func (m *Manager) cleanup() {
