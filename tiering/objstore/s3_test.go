@@ -89,9 +89,7 @@ func opError(t *testing.T, err error) *OpError {
 }
 
 func TestS3(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs MinIO")
-	}
+	// With -short this skips only when MinIO would have to be installed.
 	env := newS3Env(t)
 	ctx := context.Background()
 
@@ -377,7 +375,7 @@ func TestS3(t *testing.T) {
 	t.Run("Stall", func(t *testing.T) {
 		// Attempts that make no progress for AttemptTimeout are
 		// abandoned and retried.
-		s := env.store(t, func(c *S3Config) { c.AttemptTimeout = 500 * time.Millisecond })
+		s := env.store(t, func(c *S3Config) { c.AttemptTimeout = 2 * time.Second })
 		data := randomBytes(12<<20, 20)
 		start := time.Now()
 		env.proxy.StallRequestBody(1, 1<<20, time.Minute, faultproxy.All(uploadPart, onKey(s, "k")))
@@ -388,11 +386,12 @@ func TestS3(t *testing.T) {
 		put(t, s, "small", small)
 		env.proxy.StallResponseBody(1, 0, time.Minute, faultproxy.All(faultproxy.Method("HEAD"), onKey(s, "small")))
 		checkData(t, "small", get(t, s, "small"), small)
-		if took := time.Since(start); took > 20*time.Second {
+		if took := time.Since(start); took > 40*time.Second {
 			t.Errorf("took %v: stalls were not cut short", took)
 		}
-		if n := env.proxy.Count(faultproxy.All(uploadPart, onKey(s, "k"))); n != 4 {
-			t.Errorf("%d UploadPart requests, want 3 parts + 1 retry", n)
+		// (More retries are fine on a loaded machine, fewer are not.)
+		if n := env.proxy.Count(faultproxy.All(uploadPart, onKey(s, "k"))); n < 4 {
+			t.Errorf("%d UploadPart requests, want 3 parts + at least 1 retry", n)
 		}
 	})
 
