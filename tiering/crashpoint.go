@@ -1,8 +1,13 @@
 package tiering
 
 import (
+	"context"
+	"io"
 	"os"
+	"strings"
 	"syscall"
+
+	"github.com/akidb/akidb/tiering/snapshot"
 )
 
 // Crash points let tests kill the server at a named step of a transition:
@@ -16,6 +21,8 @@ import (
 //	after_drop_local  COLD: local rows deleted, tier not yet recorded
 //	mid_restore       restore: some rows written back, tier not yet recorded
 //	mid_cycle         worker: after the first transition of a cycle
+//
+// The upload points are reached by CREATE SNAPSHOT and by moves to COLD.
 var crashPointName = os.Getenv("AKIDB_CRASHPOINT")
 
 func crashPoint(name string) {
@@ -23,4 +30,24 @@ func crashPoint(name string) {
 		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		select {} // the signal is on its way
 	}
+}
+
+// uploadStore is the store a snapshot upload writes to: s itself, or,
+// with the mid_upload crash point set, s behind a wrapper that reaches
+// the point when the manifest's Put starts (snapshot.Upload puts it
+// after every data object is up).
+func uploadStore(s ObjectStore) ObjectStore {
+	if crashPointName != "mid_upload" {
+		return s
+	}
+	return midUploadStore{s}
+}
+
+type midUploadStore struct{ ObjectStore }
+
+func (s midUploadStore) Put(ctx context.Context, key string, r io.ReaderAt, size int64) error {
+	if strings.HasSuffix(key, "/"+snapshot.ManifestObject) {
+		crashPoint("mid_upload")
+	}
+	return s.ObjectStore.Put(ctx, key, r, size)
 }
