@@ -55,6 +55,12 @@ const (
 // WriteTo writes a checkpoint of the index tagged with seq. It waits for
 // running mutations and holds off new ones until done; searches go on.
 func (x *Index) WriteTo(w io.Writer, seq uint64) (int64, error) {
+	return x.writeTo(w, seq, false)
+}
+
+// writeTo writes the file; external leaves the vectors of live slots out
+// (graphfile.go).
+func (x *Index) writeTo(w io.Writer, seq uint64, external bool) (int64, error) {
 	x.writeMu.Lock()
 	defer x.writeMu.Unlock()
 	x.mu.RLock()
@@ -107,11 +113,24 @@ func (x *Index) WriteTo(w io.Writer, seq uint64) (int64, error) {
 	le.PutUint32(h[72:], uint32(len(x.free)))
 	le.PutUint32(h[76:], uint32(tombs))
 	le.PutUint64(h[80:], math.Float64bits(x.repairF))
+	if external {
+		le.PutUint32(h[88:], flagExternalVectors)
+	}
 	le.PutUint32(h[92:], crc32.Checksum(h[:92], castagnoli))
 	bw.Write(h[:])
 
 	sw := &sectionWriter{w: bw, crc: crc32.New(castagnoli)}
-	sw.section(uint64(n*x.dim)*4, func() { sw.f32s(x.vecs[:n*x.dim]) })
+	if external {
+		sw.section(uint64(tombs*x.dim)*4, func() {
+			for id := uint32(0); int(id) < n; id++ {
+				if states[id] == stateTomb {
+					sw.f32s(x.vec(id))
+				}
+			}
+		})
+	} else {
+		sw.section(uint64(n*x.dim)*4, func() { sw.f32s(x.vecs[:n*x.dim]) })
+	}
 	sw.section(uint64(n)*8, func() { sw.u64s(x.labels[:n]) })
 	sw.section(uint64(n), func() { sw.bytes(x.levels[:n]) })
 	sw.section(uint64(n), func() { sw.bytes(states) })
@@ -206,6 +225,14 @@ func corrupt(format string, a ...any) error {
 // seq it was written with. A truncated, corrupted or inconsistent file
 // gives an error wrapping ErrCorrupt.
 func Read(r io.Reader) (*Index, uint64, error) {
+	x, seq, err := read(r)
+	if err == nil && x.unfilled != nil {
+		return nil, 0, fmt.Errorf("hnsw: the file holds a graph without its vectors; use ReadGraph")
+	}
+	return x, seq, err
+}
+
+func read(r io.Reader) (*Index, uint64, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	var h [headerSize]byte
 	if _, err := io.ReadFull(br, h[:]); err != nil {
@@ -242,6 +269,10 @@ func Read(r io.Reader) (*Index, uint64, error) {
 	nZeros := int(le.Uint32(h[68:]))
 	nFree := int(le.Uint32(h[72:]))
 	nTomb := int(le.Uint32(h[76:]))
+	flags := le.Uint32(h[88:])
+	if flags&^flagExternalVectors != 0 {
+		return nil, 0, corrupt("unknown flags %#x", flags)
+	}
 	x, err := New(cfg)
 	if err != nil {
 		return nil, 0, corrupt("config: %v", err)
@@ -252,11 +283,32 @@ func Read(r io.Reader) (*Index, uint64, error) {
 
 	x.grow(n, upperUsed)
 	sr := &sectionReader{r: br, crc: crc32.New(castagnoli)}
-	sr.section(1, uint64(n*x.dim)*4, func() { sr.f32s(x.vecs[:n*x.dim]) })
+	var tombVecs []float32
+	if flags&flagExternalVectors != 0 {
+		tombVecs = make([]float32, nTomb*x.dim)
+		sr.section(1, uint64(len(tombVecs))*4, func() { sr.f32s(tombVecs) })
+	} else {
+		sr.section(1, uint64(n*x.dim)*4, func() { sr.f32s(x.vecs[:n*x.dim]) })
+	}
 	sr.section(2, uint64(n)*8, func() { sr.u64s(x.labels[:n]) })
 	sr.section(3, uint64(n), func() { sr.bytes(x.levels[:n]) })
 	states := make([]uint8, n)
 	sr.section(4, uint64(n), func() { sr.bytes(states) })
+	if sr.err == nil && tombVecs != nil {
+		// The vectors of tombstones (still routing searches) are in the
+		// file; those of live slots come through FillVector.
+		x.unfilled = newBitset(n)
+		for id := uint32(0); int(id) < n; id++ {
+			switch states[id] {
+			case stateTomb:
+				copy(x.vec(id), tombVecs[:x.dim])
+				tombVecs = tombVecs[x.dim:]
+			case stateLive:
+				x.unfilled.set(id)
+				x.nUnfilled++
+			}
+		}
+	}
 	sr.section(5, uint64(n*(x.m0+1))*4, func() { sr.u32s(x.links0[:n*(x.m0+1)]) })
 	sr.section(6, uint64(n)*4, func() { sr.u32s(x.upperOff[:n]) })
 	sr.section(7, uint64(upperUsed)*4, func() { sr.u32s(x.upper[:upperUsed]) })

@@ -58,6 +58,10 @@ type Index struct {
 	// mapping is the file the arena and level-0 lists are mapped from
 	// while the index is WARM (mapped.go); nil when they are on the heap.
 	mapping []byte
+	// unfilled marks the live slots of a graph read without its vectors
+	// whose vectors FillVector has not supplied yet (graphfile.go).
+	unfilled  bitset
+	nUnfilled int
 
 	// nodes is the number of slots ever handed out (high-water mark).
 	nodes atomic.Uint32
