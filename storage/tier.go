@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 
 	"github.com/akidb/akidb/pgerr"
+	"github.com/akidb/akidb/storage/hnsw"
 	"github.com/akidb/akidb/tiering"
 	"github.com/akidb/akidb/tiering/snapshot"
 	"github.com/akidb/akidb/types"
@@ -191,16 +193,12 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 	if v == nil {
 		return nil, pgerr.New(pgerr.ObjectNotInPrerequisiteState, "collection %q has no graph in memory", td.Name)
 	}
+	// The graph without its vectors (the rows carry them), as of every
+	// committed change: the caller keeps writers off the collection.
 	db.quiesce(v)
-	if err := db.checkpoint(v); err != nil {
-		return nil, wrapf(err, "checkpoint index of %q", td.Name)
-	}
 	graphPath := filepath.Join(dir, snapshot.GraphObject)
-	v.fileMu.Lock()
-	err = copyFile(db.vindexPath(v.id), graphPath)
-	v.fileMu.Unlock()
-	if err != nil {
-		return nil, wrapf(err, "copy index checkpoint")
+	if err := writeGraphFile(v, graphPath); err != nil {
+		return nil, wrapf(err, "write index graph of %q", td.Name)
 	}
 	snap := db.pdb.NewSnapshot()
 	defer snap.Close()
@@ -246,7 +244,7 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 	if err != nil {
 		return nil, err
 	}
-	extra, err := json.Marshal(tierExtra{Table: td, IndexID: idx.ID, LogSeq: v.ckptSeq.Load()})
+	extra, err := json.Marshal(tierExtra{Table: td, IndexID: idx.ID, LogSeq: v.applied.Load()})
 	if err != nil {
 		return nil, err
 	}
@@ -278,6 +276,16 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	}
 	if err := db.DropLocal(ctx, id); err != nil {
 		return err
+	}
+	// The graph first: the rows fill in its vectors as they go by.
+	gf, err := os.Open(files[snapshot.GraphObject])
+	if err != nil {
+		return wrapf(err, "restore index")
+	}
+	g, _, err := hnsw.ReadGraph(bufio.NewReaderSize(gf, 1<<20))
+	gf.Close()
+	if err != nil {
+		return wrapf(err, "restore index of %q from snapshot %s", td.Name, m.ID)
 	}
 	// Rows, index entries and label maps, in batches.
 	ncols := len(td.Columns)
@@ -331,6 +339,15 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 			if err := b.Set(rowLabelKey(td.ID, idx.ID, key), encodeLabel(label), nil); err != nil {
 				return err
 			}
+			vec, ok, err := indexedVector(td, idx, row)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if err := g.FillVector(label, vec); err != nil {
+					return fmt.Errorf("snapshot %s: %w", m.ID, err)
+				}
+			}
 		}
 		done++
 		if b.Len() >= 32<<20 {
@@ -341,26 +358,42 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	if err != nil {
 		return err
 	}
+	if err := g.FillDone(); err != nil {
+		return wrapf(err, "restore index of %q from snapshot %s", td.Name, m.ID)
+	}
 	if err := flush(true); err != nil {
 		return err
 	}
-	// The graph: the snapshot's checkpoint becomes the index's.
-	path := db.vindexPath(idx.ID)
-	if err := moveFile(files[snapshot.GraphObject], path); err != nil {
-		return wrapf(err, "restore index")
-	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
-		return wrapf(err, "restore index")
-	}
-	v, err := db.loadVindex(td, idx)
+	mt, _ := opClassMetric(idx.OpClass)
+	v := wrapVindex(td.ID, idx, mt, g)
+	db.mu.Lock()
+	// The graph holds every row now; later changes have later log entries.
+	v.applied.Store(db.ilogSeq)
+	db.mu.Unlock()
+	v.changes = 1
+	db.swapVindex(idx.ID, v)
+	// Until the checkpoint is written a restart rebuilds the graph from
+	// the rows, which hold everything.
+	db.queueCheckpoint(v)
+	return db.Unload(ctx, id)
+}
+
+// writeGraphFile writes v's graph without its vectors to path.
+func writeGraphFile(v *vindex, path string) error {
+	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if v == nil {
-		return pgerr.New(pgerr.DataCorrupted, "snapshot %s: unusable index checkpoint", m.ID)
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if _, err := v.g.WriteGraphTo(bw, v.applied.Load()); err != nil {
+		f.Close()
+		return err
 	}
-	db.swapVindex(idx.ID, v)
-	return db.Unload(ctx, id)
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // DropLocal implements tiering.Backend: rows, index entries, the index log
@@ -376,6 +409,11 @@ func (db *DB) DropLocal(ctx context.Context, id uint32) error {
 	p := tablePrefix(td.ID)
 	if err := db.pdb.DeleteRange(p, prefixEnd(p), pebble.Sync); err != nil {
 		return wrapf(err, "drop local data of %q", td.Name)
+	}
+	// A range deletion alone leaves the rows in their files until some
+	// compaction reaches them; compact the range so the space is freed now.
+	if err := db.pdb.Compact(context.WithoutCancel(ctx), p, prefixEnd(p), false); err != nil {
+		db.log.Warn("storage: compact dropped local data", "table", td.Name, "err", err)
 	}
 	empty, err := newVindex(td.ID, idx)
 	if err != nil {
