@@ -13,9 +13,13 @@ build:
 run: build
 	./bin/akidb --listen 127.0.0.1:5433 --data ./data
 
+# make test installs what the tests need first: bin/minio (a real S3
+# server for the tiering tests, built once with go install under a lock,
+# about 10 minutes on 2 cores) and the Node.js client libraries.
 test:
 	$(GO) vet ./...
-	$(GO) test -race -timeout 20m ./...
+	$(GO) test -count=1 -timeout 60m -run '^TestStart$$' ./internal/testenv/minio
+	$(GO) test -race -timeout 30m ./...
 
 # make bench: Go micro benchmarks, then the end-to-end vector benchmark
 # (cmd/akidb-bench) against bin/akidb started as a subprocess. Its table
