@@ -19,7 +19,7 @@ import (
 //	after_upload      manifest uploaded, local data still there
 //	mid_demote        HOT -> WARM: graph file written, index still in RAM
 //	after_drop_local  COLD: local rows deleted, tier not yet recorded
-//	mid_restore       restore: some rows written back, tier not yet recorded
+//	mid_restore       restore: rows and graph imported, tier not yet recorded
 //	mid_cycle         worker: after the first transition of a cycle
 //
 // The upload points are reached by CREATE SNAPSHOT and by moves to COLD.

@@ -752,7 +752,16 @@ func (m *Manager) recoverIntent(ctx context.Context, in intent) error {
 		now := m.clock.Now()
 		return m.finish(id, func(s *State) { s.moved(Warm, now); s.Snapshot = "" })
 	case "warm", "hot":
-		return m.dropIntent(id) // the state still says the old tier
+		// The state still says the old tier. An interrupted HOT -> WARM
+		// may have written the graph file; Load deletes it (the graph is
+		// in RAM after a restart, so nothing is read back). Best effort:
+		// a file left behind is only wasted disk.
+		if in.Op == "warm" && in.From == Hot {
+			if err := m.be.Load(ctx, id); err != nil {
+				m.log.Warn("tiering: removing the graph file of an interrupted move", "collection", id, "err", err)
+			}
+		}
+		return m.dropIntent(id)
 	case "cycle":
 		return m.dropIntent(id)
 	}
