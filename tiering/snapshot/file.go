@@ -40,7 +40,7 @@ func ioErr(err error, format string, args ...any) error {
 }
 
 // WriteFile writes the rows next returns to a new Parquet file at path
-// (replacing any file there), zstd-compressed, and fsyncs it. Each row
+// (replacing any file there), zstd-compressed; it does not fsync it (the file is scratch on its way to the object store). Each row
 // holds one datum per column of cols, in order; next returns ok=false
 // after the last row. The row slice and what its values point to may be
 // reused by next once it is called again. An error from next stops the
@@ -169,9 +169,8 @@ func WriteFile(path string, cols []Column, next func() ([]types.Datum, bool, err
 	if err := out.close(); err != nil {
 		return info, err
 	}
-	if err := f.Sync(); err != nil {
-		return info, err
-	}
+	// No fsync: the file is scratch on its way to the object store, whose
+	// upload is the durable copy.
 	if err := f.Close(); err != nil {
 		return info, err
 	}
