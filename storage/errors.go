@@ -26,15 +26,11 @@ func errSerialization() error {
 }
 
 // errUniqueViolation builds PostgreSQL's 23505 error for constraint name
-// over the named columns holding vals.
-func errUniqueViolation(constraint string, cols []string, vals []types.Datum) error {
-	texts := make([]string, len(vals))
-	for i, v := range vals {
-		texts[i] = formatDatum(v)
-	}
+// over columns cols of td, whose values in the row are vals.
+func errUniqueViolation(constraint string, td *TableDesc, cols []int, vals []types.Datum) error {
 	return pgerr.New(pgerr.UniqueViolation,
 		"duplicate key value violates unique constraint %q", constraint).
-		WithDetail("Key (%s)=(%s) already exists.", strings.Join(cols, ", "), strings.Join(texts, ", "))
+		WithDetail("Key (%s)=(%s) already exists.", strings.Join(colNames(td, cols), ", "), formatColumns(td, cols, vals))
 }
 
 func errRelationExists(name string) error {

@@ -194,15 +194,7 @@ func (t *Txn) checkParent(td *TableDesc, fk *ForeignKey, ref *TableDesc, row typ
 		return err
 	}
 	return pgerr.New(pgerr.ForeignKeyViolation, "insert or update on table %q violates foreign key constraint %q", td.Name, fk.Name).
-		WithDetail("Key (%s)=(%s) is not present in table %q.", strings.Join(colNames(td, fk.Columns), ", "), formatValues(vals), ref.Name)
-}
-
-func formatValues(vals []types.Datum) string {
-	s := make([]string, len(vals))
-	for i, v := range vals {
-		s[i] = formatDatum(v)
-	}
-	return strings.Join(s, ", ")
+		WithDetail("Key (%s)=(%s) is not present in table %q.", strings.Join(colNames(td, fk.Columns), ", "), formatColumns(td, fk.Columns, vals), ref.Name)
 }
 
 // refRowExists reports whether ref has a row whose cols equal vals.
@@ -348,7 +340,7 @@ func (t *Txn) applyReferencedBy(td *TableDesc, old, new types.Row) error {
 				err = t.Update(child, keys[i], row, upd)
 			default:
 				return pgerr.New(pgerr.ForeignKeyViolation, "update or delete on table %q violates foreign key constraint %q on table %q", td.Name, fk.Name, child.Name).
-					WithDetail("Key (%s)=(%s) is still referenced from table %q.", strings.Join(colNames(td, fk.RefColumns), ", "), formatValues(vals), child.Name)
+					WithDetail("Key (%s)=(%s) is still referenced from table %q.", strings.Join(colNames(td, fk.RefColumns), ", "), formatColumns(td, fk.RefColumns, vals), child.Name)
 			}
 			if err != nil {
 				return err

@@ -12,24 +12,25 @@ func TestFormatDatum(t *testing.T) {
 	dec, _, _ := apd.NewFromString("1.50")
 	for _, c := range []struct {
 		d    types.Datum
+		t    types.T
 		want string
 	}{
-		{types.NewInt(-7), "-7"},
-		{types.NewFloat(1.5), "1.5"},
-		{types.NewFloat(math.NaN()), "NaN"},
-		{types.NewFloat(math.Inf(-1)), "-Infinity"},
-		{types.NewNumeric(dec), "1.50"},
-		{types.NewString("x y"), "x y"},
-		{types.NewBytes([]byte{0xde, 0xad}), `\xdead`},
-		{types.NewBool(true), "t"},
-		{types.NewDate(0), "2000-01-01"},
-		{types.NewDate(-1), "1999-12-31"},
-		{types.NewDate(types.InfinityPos), "infinity"},
-		{types.NewTimestamp(1_500_000), "2000-01-01 00:00:01.5"},
-		{types.NewTimestamp(-1), "1999-12-31 23:59:59.999999"},
-		{types.Null, "null"},
+		{types.NewInt(-7), types.Int4, "-7"},
+		{types.NewFloat(1.5), types.Float8, "1.5"},
+		{types.NewFloat(math.NaN()), types.Float8, "NaN"},
+		{types.NewFloat(math.Inf(-1)), types.Float8, "-Infinity"},
+		{types.NewNumeric(dec), types.Numeric, "1.50"},
+		{types.NewString("x y"), types.Text, "x y"},
+		{types.NewBytes([]byte{0xde, 0xad}), types.Bytea, `\xdead`},
+		{types.NewBool(true), types.Bool, "t"},
+		{types.NewDate(0), types.Date, "2000-01-01"},
+		{types.NewDate(-1), types.Date, "1999-12-31"},
+		{types.NewDate(types.InfinityPos), types.Date, "infinity"},
+		{types.NewTimestamp(1_500_000), types.Timestamp, "2000-01-01 00:00:01.5"},
+		{types.NewTimestamp(-1), types.Timestamp, "1999-12-31 23:59:59.999999"},
+		{types.Null, types.Int4, "null"},
 	} {
-		if got := formatDatum(c.d); got != c.want {
+		if got := formatDatum(c.d, c.t); got != c.want {
 			t.Errorf("%#v: got %q, want %q", c.d, got, c.want)
 		}
 	}
@@ -72,7 +73,7 @@ func TestScanOrderWithNullsAndNaN(t *testing.T) {
 	}
 	var got []string
 	for _, r := range collect(t, tx.ScanIndex(td, &td.Indexes[0], Span{})) {
-		got = append(got, formatDatum(r[1]))
+		got = append(got, formatDatum(r[1], td.Columns[1].Type))
 	}
 	if w := "[null null  a ab b]"; fmtSlice(got) != w {
 		t.Errorf("index order %s, want %s", fmtSlice(got), w)

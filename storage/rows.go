@@ -111,7 +111,7 @@ func (t *Txn) checkUnique(td *TableDesc, idx *IndexDesc, row types.Row, ent []by
 	if err != nil || !taken {
 		return err
 	}
-	return errUniqueViolation(idx.Name, colNames(td, idx.Columns), colValues(row, idx.Columns))
+	return errUniqueViolation(idx.Name, td, idx.Columns, colValues(row, idx.Columns))
 }
 
 func (t *Txn) checkPKFree(td *TableDesc, row types.Row, key RowKey) error {
@@ -119,7 +119,7 @@ func (t *Txn) checkPKFree(td *TableDesc, row types.Row, key RowKey) error {
 	if err != nil || !taken {
 		return err
 	}
-	return errUniqueViolation(td.PKeyName(), colNames(td, td.PrimaryKey), colValues(row, td.PrimaryKey))
+	return errUniqueViolation(td.PKeyName(), td, td.PrimaryKey, colValues(row, td.PrimaryKey))
 }
 
 func checkRow(td *TableDesc, row types.Row) error {
@@ -130,7 +130,7 @@ func checkRow(td *TableDesc, row types.Row) error {
 		if c.NotNull && row[i].K == types.KNull {
 			vals := make([]string, len(row))
 			for j, d := range row {
-				vals[j] = formatDatum(d)
+				vals[j] = formatDatum(d, td.Columns[j].Type)
 			}
 			return pgerr.New(pgerr.NotNullViolation,
 				"null value in column %q of relation %q violates not-null constraint", c.Name, td.Name).
