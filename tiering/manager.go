@@ -665,17 +665,6 @@ func (m *Manager) Recover(ctx context.Context) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	for _, k := range keys {
-		var in intent
-		if err := json.Unmarshal(recs[k], &in); err != nil {
-			return fmt.Errorf("tiering: corrupt intent %s: %w", k, err)
-		}
-		if err := m.recoverIntent(ctx, in); err != nil {
-			return fmt.Errorf("tiering: recover %s of collection %d: %w", in.Op, in.Collection, err)
-		}
-	}
-	// Drop the state of collections that no longer exist, and give every
-	// WARM collection its on-disk index.
 	colls, err := m.be.Collections()
 	if err != nil {
 		return err
@@ -684,6 +673,32 @@ func (m *Manager) Recover(ctx context.Context) error {
 	for _, c := range colls {
 		live[c.ID] = true
 	}
+	for _, k := range keys {
+		var in intent
+		if err := json.Unmarshal(recs[k], &in); err != nil {
+			return fmt.Errorf("tiering: corrupt intent %s: %w", k, err)
+		}
+		if !live[in.Collection] {
+			// Dropped while it moved: only a half-uploaded snapshot of it
+			// can be left to clean up.
+			if in.Snapshot != "" {
+				if _, err := m.findSnapshot(ctx, in.Collection, in.Snapshot); pgerr.Code(err) == pgerr.UndefinedObject {
+					if err := m.collectGarbage(ctx, in.Collection, in.Snapshot); err != nil {
+						return err
+					}
+				}
+			}
+			if err := m.dropIntent(in.Collection); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := m.recoverIntent(ctx, in); err != nil {
+			return fmt.Errorf("tiering: recover %s of collection %d: %w", in.Op, in.Collection, err)
+		}
+	}
+	// Drop the state of collections that no longer exist, and give every
+	// WARM collection its on-disk index.
 	m.mu.Lock()
 	var gone []uint32
 	for id := range m.states {
