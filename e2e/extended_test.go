@@ -234,3 +234,20 @@ func TestSyntaxErrorLeavesSessionUsable(t *testing.T) {
 		}
 	}
 }
+
+// TestProtocolErrorFailsTransaction: an error the wire layer raises (a
+// second Parse of a named statement) inside a transaction block fails the
+// block, as in PostgreSQL: the next statement gets 25P02 until ROLLBACK.
+func TestProtocolErrorFailsTransaction(t *testing.T) {
+	r, _ := startupRaw(t, testAddr(t))
+	r.send(&pgproto3.Query{String: "BEGIN"})
+	equalLists(t, "begin", r.untilReady(), []string{"CommandComplete BEGIN", "ReadyForQuery T"})
+	r.send(&pgproto3.Parse{Name: "dup", Query: "SELECT 1"}, &pgproto3.Sync{})
+	equalLists(t, "first parse", r.untilReady(), []string{"ParseComplete", "ReadyForQuery T"})
+	r.send(&pgproto3.Parse{Name: "dup", Query: "SELECT 2"}, &pgproto3.Sync{})
+	equalLists(t, "second parse", r.untilReady(), []string{"ErrorResponse ERROR 42P05", "ReadyForQuery E"})
+	r.send(&pgproto3.Query{String: "SELECT 1"})
+	equalLists(t, "in the failed block", r.untilReady(), []string{"ErrorResponse ERROR 25P02", "ReadyForQuery E"})
+	r.send(&pgproto3.Query{String: "ROLLBACK"})
+	equalLists(t, "rollback", r.untilReady(), []string{"CommandComplete ROLLBACK", "ReadyForQuery I"})
+}

@@ -40,6 +40,7 @@ func (p *portal) close() {
 // starts the skip to Sync.
 func (c *conn) extended(fn func() error) {
 	if err := fn(); err != nil {
+		c.sess.Fail(err)
 		c.sendError(err)
 		c.ignoreTillSync = true
 	}

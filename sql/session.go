@@ -107,6 +107,11 @@ func (s *Session) notice(e *pgerr.Error) {
 	s.params.Notice(e)
 }
 
+// Fail records an error the wire layer raised for this session (a
+// duplicate statement name, a malformed Bind): as any statement error, it
+// fails an open transaction block.
+func (s *Session) Fail(err error) { _ = s.fail(err) }
+
 // fail records a statement error: inside a transaction block the block is
 // now failed until ROLLBACK.
 func (s *Session) fail(err error) error {
