@@ -424,15 +424,16 @@ func (m *Manager) snapshot(ctx context.Context, id uint32, snapID string, progre
 		FormatVersion: snapshot.FormatVersion, ID: snapID, Collection: name, CollectionID: id,
 		CreatedAt: m.clock.Now(), Columns: snapshot.ColumnsOf(ex.Columns), Rows: ex.Rows, Extra: ex.Extra,
 	}
-	if err := snapshot.Upload(ctx, uploadStore(m.store), m.cfg.Prefix, man, ex.Files, progressBytes(progress, "snapshot of collection "+name+": uploaded")); err != nil {
+	if err := snapshot.Upload(ctx, uploadStore(m.store), m.cfg.Prefix, man, ex.Files, progressBytes(progress, "snapshot of collection "+name+": uploaded", "bytes")); err != nil {
 		return nil, err
 	}
 	crashPoint("after_upload")
 	return man, nil
 }
 
-// progressBytes turns byte progress into messages at most every 10%.
-func progressBytes(p Progress, what string) func(done, total int64) {
+// progressBytes turns progress counted in unit (bytes, rows) into
+// messages at most every 10%.
+func progressBytes(p Progress, what, unit string) func(done, total int64) {
 	if p == nil {
 		return nil
 	}
@@ -449,7 +450,7 @@ func progressBytes(p Progress, what string) func(done, total int64) {
 			return
 		}
 		last = pct
-		p(fmt.Sprintf("%s %d%% (%d of %d bytes)", what, pct, done, total))
+		p(fmt.Sprintf("%s %d%% (%d of %d %s)", what, pct, done, total, unit))
 	}
 }
 
@@ -518,11 +519,11 @@ func (m *Manager) importSnapshot(ctx context.Context, id uint32, snapID string, 
 	if progress != nil {
 		progress(fmt.Sprintf("restoring collection %s from snapshot %s", name, snapID))
 	}
-	man, files, err := snapshot.Download(ctx, m.store, m.cfg.Prefix, id, snapID, dir, progressBytes(progress, "restore of collection "+name+": downloaded"))
+	man, files, err := snapshot.Download(ctx, m.store, m.cfg.Prefix, id, snapID, dir, progressBytes(progress, "restore of collection "+name+": downloaded", "bytes"))
 	if err != nil {
 		return err
 	}
-	return m.be.Import(ctx, id, man, files, progressBytes(progress, "restore of collection "+name+": loaded"))
+	return m.be.Import(ctx, id, man, files, progressBytes(progress, "restore of collection "+name+": loaded", "rows"))
 }
 
 // CreateSnapshot takes a snapshot of the collection without moving it and
