@@ -140,7 +140,13 @@ func (b *binder) hnswIndex(is *pg_query.IndexStmt, td *storage.TableDesc) (stora
 	}
 	t := td.Columns[col].Type
 	if castT != nil {
-		if castT.OID != t.OID {
+		switch {
+		case castT.OID == t.OID:
+		case t.OID == types.VectorOID && castT.OID == types.HalfvecOID:
+			// pgvector's way to index at half the memory: the index holds
+			// the vectors rounded as the cast rounds them.
+			idx.Half = true
+		default:
 			return idx, pgerr.New(pgerr.FeatureNotSupported, "an hnsw index on a cast to another type (%s to %s) is not supported", t.String(), castT.String())
 		}
 		t = *castT

@@ -61,6 +61,10 @@ type IndexDesc struct {
 	// column's typmod, or from the cast the index was written on). Rows
 	// with another dimension are refused.
 	Dims int
+	// Half marks an index on a vector column cast to halfvec(n)
+	// (USING hnsw ((col::halfvec(n)) halfvec_*_ops)): it holds the
+	// column's vectors rounded to half precision.
+	Half bool `json:",omitempty"`
 }
 
 // SequenceDesc describes a sequence.

@@ -192,6 +192,13 @@ func indexedVector(td *TableDesc, idx *IndexDesc, row types.Row) ([]float32, boo
 	if len(v) != idx.Dims {
 		return nil, false, pgerr.New(pgerr.DataException, "expected %d dimensions, not %d", idx.Dims, len(v))
 	}
+	if idx.Half {
+		h, err := types.RoundHalfvec(v)
+		if err != nil {
+			return nil, false, err
+		}
+		v = h
+	}
 	if m, _ := opClassMetric(idx.OpClass); m == hnsw.Cosine {
 		zero := true
 		for _, x := range v {

@@ -45,6 +45,8 @@ const (
 
 	// MaxDim is the largest dimension accepted (pgvector's limit for vector).
 	MaxDim = 16000
+	// maxM is the largest M.
+	maxM = 100
 	// maxLevel caps the generated level; with M >= 2 a level above it is
 	// practically never drawn.
 	maxLevel = 31
@@ -98,7 +100,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.M == 0 {
 		c.M = DefaultM
 	}
-	if c.M < 2 || c.M > 100 {
+	if c.M < 2 || c.M > maxM {
 		return c, fmt.Errorf("hnsw: m %d out of range 2..100", c.M)
 	}
 	if c.EfConstruction == 0 {

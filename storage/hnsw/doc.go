@@ -9,6 +9,10 @@
 //     levels with EfConstruction candidates and keeps M of them chosen by
 //     the paper's heuristic (Algorithm 4 with keepPrunedConnections); a
 //     neighbour whose list is full re-selects it with the same heuristic.
+//   - A full level-0 list keeps the heuristic's verdicts (which members
+//     it prunes) in heur0 and stays ordered by distance, so adding one
+//     more node costs a few distances rather than one per pair of
+//     members; the result is the full re-selection's.
 //   - Reachability: each node counts its incoming level-0 links (in0). A
 //     list re-selection never drops a node's last incoming link: such a
 //     node takes the place of one that has another, and a new node that

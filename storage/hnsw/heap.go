@@ -143,6 +143,7 @@ type searcher struct {
 	dead      []item
 	sel       []item
 	pruned    []item
+	pruned0   []bool
 	nbrs      []uint32
 	orphans   []uint32
 	q         []float32

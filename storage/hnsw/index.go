@@ -34,6 +34,7 @@ type Index struct {
 	maxScan int
 	repairF float64
 	dist    distFunc
+	pfLines int // cache lines of a vector to prefetch
 
 	// writeMu is read-locked by every mutation (Add, Delete, repair) and
 	// locked by WriteTo, so a checkpoint sees no mutation but does not
@@ -55,6 +56,9 @@ type Index struct {
 	// A list re-selection does not drop a node's last incoming link (see
 	// release), so no node is left unreachable by pruning.
 	in0 []uint32
+	// heur0 holds the heuristic's verdicts on each full level-0 list,
+	// under the list's stripe lock (see addLink0).
+	heur0 []uint64
 	// mapping is the file the arena and level-0 lists are mapped from
 	// while the index is WARM (mapped.go); nil when they are on the heap.
 	mapping []byte
@@ -104,6 +108,7 @@ func New(cfg Config) (*Index, error) {
 		maxScan: cfg.MaxScan,
 		repairF: cfg.RepairFraction,
 		dist:    internalDist(cfg.Metric),
+		pfLines: pfLinesFor(cfg.Dim),
 		byLabel: make(map[uint64]uint32),
 		zeros:   make(map[uint64]struct{}),
 		rng:     rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15)),
@@ -149,13 +154,22 @@ func (x *Index) MemoryBytes() int64 {
 	x.mu.RLock()
 	n := int64(cap(x.vecs))*4 + int64(cap(x.links0))*4 + int64(cap(x.upper))*4 +
 		int64(cap(x.upperOff))*4 + int64(cap(x.levels)) + int64(cap(x.labels))*8 +
-		int64(cap(x.dead))*4 + int64(cap(x.in0))*4
+		int64(cap(x.dead))*4 + int64(cap(x.in0))*4 + int64(cap(x.heur0))*8
 	x.mu.RUnlock()
 	x.metaMu.Lock()
 	// A Go map entry of uint64 -> uint32 costs about 24 bytes with overhead.
 	n += int64(len(x.byLabel)+len(x.zeros))*24 + int64(cap(x.free))*4
 	x.metaMu.Unlock()
 	return n + int64(unsafe.Sizeof(*x))
+}
+
+// prefetchIDs starts loading the vectors of ids into the cache, so that
+// the distances computed next wait for memory once rather than once per
+// vector. Caller holds mu (read or write).
+func (x *Index) prefetchIDs(ids []uint32) {
+	if len(ids) > 0 {
+		prefetchRows(unsafe.Pointer(unsafe.SliceData(x.vecs)), ids, uintptr(x.dim)*4, x.pfLines)
+	}
 }
 
 // vec returns slot id's vector. Caller holds mu (read or write).
@@ -215,6 +229,7 @@ func (x *Index) grow(needN, needUpper int) {
 		x.labels = growTo(x.labels, n)
 		x.dead = growTo(x.dead, (n+31)/32)
 		x.in0 = growTo(x.in0, n)
+		x.heur0 = growTo(x.heur0, n)
 		x.capN = n
 	}
 	if needUpper > len(x.upper) {
@@ -418,3 +433,8 @@ func (x *Index) Delete(label uint64) bool {
 	x.maybeRepair()
 	return ok
 }
+
+// pfLinesFor is the number of cache lines of a vector prefetched: all of a
+// short one, the first 512 bytes of a long one (the hardware streams the
+// rest once it is read).
+func pfLinesFor(dim int) int { return min((dim*4+63)/64, 8) }

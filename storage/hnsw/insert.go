@@ -2,6 +2,7 @@ package hnsw
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"sync/atomic"
 )
@@ -15,6 +16,7 @@ func (x *Index) insert(s *searcher, id uint32, label uint64, level int, v []floa
 	x.labels[id] = label
 	x.levels[id] = uint8(level)
 	atomic.StoreUint32(&x.in0[id], 0)
+	x.heur0[id] = 0
 	for l := 0; l <= level; l++ {
 		lst := x.list(id, l)
 		for i := range lst {
@@ -123,9 +125,16 @@ func (x *Index) setList(id uint32, l int, items []item) {
 	mu.Unlock()
 }
 
-// addLink adds q (at distance dq) to n's list at level l; a full list is
-// re-selected with the heuristic over its live members and q.
+// addLink adds q (at distance dq) to n's list at level l. A full list is
+// re-selected with the heuristic over its live members and q (the paper's
+// Algorithm 4 with keepPrunedConnections: with cap+1 candidates it drops
+// the farthest pruned one, or the farthest if none is pruned); on level 0
+// a member whose last incoming link that would be is kept (see release).
 func (x *Index) addLink(s *searcher, n, q uint32, dq float32, l int) {
+	if l == 0 && x.m0 <= maxHeurBits {
+		x.addLink0(s, n, q, dq)
+		return
+	}
 	mmax := x.m
 	if l == 0 {
 		mmax = x.m0
@@ -150,6 +159,7 @@ func (x *Index) addLink(s *searcher, n, q uint32, dq float32, l int) {
 		return
 	}
 	nv := x.vec(n)
+	x.prefetchIDs(lst[1 : 1+c])
 	cands := append(s.cands[:0], item{dq, q})
 	for i := 1; i <= c; i++ {
 		e := lst[i]
@@ -173,6 +183,182 @@ func (x *Index) addLink(s *searcher, n, q uint32, dq float32, l int) {
 	if l == 0 {
 		x.adoptOrphans(s)
 	}
+}
+
+// maxHeurBits is the largest level-0 cap whose heuristic state fits in
+// heur0 (bit heurValid is the flag).
+
+const (
+	maxHeurBits = 63
+	heurValid   = 1 << 63
+)
+
+// addLink0 is addLink on level 0, keeping the heuristic's verdicts with
+// the list so that the next re-selection costs a few distances instead of
+// one per pair of members. heur0[n], when heurValid is set, says that n's
+// list is full, ordered by distance to n, and that bit i is set when
+// member i is pruned by the heuristic: some nearer unpruned member is
+// closer to it than n is. Adding q changes only the verdicts after q's
+// place, and only if q is not pruned itself; dropping a pruned member or
+// the farthest one changes none. The result is the one the full
+// re-selection gives. Any other change to the list clears heur0[n].
+func (x *Index) addLink0(s *searcher, n, q uint32, dq float32) {
+	mu := &x.locks[n%stripes]
+	mu.Lock()
+	lst := x.list(n, 0)
+	c := int(lst[0])
+	if slices.Contains(lst[1:1+c], q) {
+		mu.Unlock()
+		return
+	}
+	if c < x.m0 {
+		atomic.StoreUint32(&lst[1+c], q)
+		atomic.StoreUint32(&lst[0], uint32(c+1))
+		atomic.AddUint32(&x.in0[q], 1)
+		x.heur0[n] = 0
+		mu.Unlock()
+		return
+	}
+	s.orphans = s.orphans[:0]
+	nv := x.vec(n)
+	x.prefetchIDs(lst[1 : 1+c])
+	h := x.heur0[n]
+	valid := h&heurValid != 0
+	cands, pr := s.cands[:0], s.pruned0[:0]
+	for i := 1; i <= c; i++ {
+		e := lst[i]
+		if x.isDead(e) {
+			atomic.AddUint32(&x.in0[e], ^uint32(0))
+			valid = false
+			continue
+		}
+		cands = append(cands, item{unknown, e})
+		pr = append(pr, h>>(i-1)&1 != 0)
+	}
+	// d returns member i's distance to n, computed when first needed: a
+	// list in order needs few of them.
+	d := func(i int) float32 {
+		if cands[i].d != cands[i].d {
+			cands[i].d = x.dist(nv, x.vec(cands[i].id))
+		}
+		return cands[i].d
+	}
+	if !valid {
+		for i := range cands {
+			d(i)
+		}
+		sortItems(cands)
+	}
+	// Put q in its place.
+	k, hi := 0, len(cands)
+	for k < hi {
+		if mid := (k + hi) / 2; d(mid) > dq {
+			hi = mid
+		} else {
+			k = mid + 1
+		}
+	}
+	cands = slices.Insert(cands, k, item{dq, q})
+	pr = slices.Insert(pr, k, false)
+	if !valid {
+		x.judge(cands, pr, 0)
+	} else {
+		// q's verdict, then those after it if q prunes.
+		qv := x.vec(q)
+		for i := 0; i < k && !pr[k]; i++ {
+			pr[k] = !pr[i] && x.dist(qv, x.vec(cands[i].id)) < dq
+		}
+		if !pr[k] {
+			for j := k + 1; j < len(cands); j++ {
+				if !pr[j] && x.dist(x.vec(cands[j].id), qv) < d(j) {
+					// A verdict changed: judge the rest afresh.
+					pr[j] = true
+					for i := j + 1; i < len(cands); i++ {
+						d(i)
+					}
+					x.judge(cands, pr, j+1)
+					break
+				}
+			}
+		}
+	}
+	s.cands, s.pruned0 = cands, pr
+	exact := true
+	if len(cands) > x.m0 {
+		// Drop the farthest pruned member, else the farthest; a member
+		// that cannot spare the link is passed over.
+		drop := -1
+		for j := len(cands) - 1; j >= 0 && drop < 0; j-- {
+			if pr[j] && x.canDrop(cands[j].id, q) {
+				drop = j
+			}
+		}
+		for j := len(cands) - 1; j >= 0 && drop < 0; j-- {
+			if !pr[j] && x.canDrop(cands[j].id, q) {
+				drop = j
+				if j != len(cands)-1 {
+					exact = false // later verdicts may change
+				}
+			}
+		}
+		if drop < 0 {
+			// Every member's only link: drop the farthest all the same
+			// and link it from elsewhere afterwards.
+			drop = len(cands) - 1
+			if id := cands[drop].id; id != q {
+				atomic.AddUint32(&x.in0[id], ^uint32(0))
+				s.orphans = append(s.orphans, id)
+			}
+		}
+		cands = slices.Delete(cands, drop, drop+1)
+		pr = slices.Delete(pr, drop, drop+1)
+	}
+	h = 0
+	kept := false
+	for i, it := range cands {
+		atomic.StoreUint32(&lst[1+i], it.id)
+		kept = kept || it.id == q
+		if pr[i] {
+			h |= 1 << i
+		}
+	}
+	atomic.StoreUint32(&lst[0], uint32(len(cands)))
+	if exact && len(cands) == x.m0 {
+		h |= heurValid
+	}
+	x.heur0[n] = h
+	if kept {
+		atomic.AddUint32(&x.in0[q], 1)
+	}
+	mu.Unlock()
+	if len(s.orphans) > 0 {
+		x.adoptOrphans(s)
+	}
+}
+
+// unknown marks a distance not computed yet.
+var unknown = float32(math.NaN())
+
+// judge sets pr[j] for j >= from: cands[j] (sorted by distance to the
+// list's node) is pruned when an earlier unpruned candidate is closer to
+// it than the node is.
+func (x *Index) judge(cands []item, pr []bool, from int) {
+	for j := from; j < len(cands); j++ {
+		cv := x.vec(cands[j].id)
+		pr[j] = false
+		for i := 0; i < j; i++ {
+			if !pr[i] && x.dist(cv, x.vec(cands[i].id)) < cands[j].d {
+				pr[j] = true
+				break
+			}
+		}
+	}
+}
+
+// canDrop reports whether id can leave a level-0 list, taking its link
+// from the count if so. The newcomer q is not counted yet.
+func (x *Index) canDrop(id, q uint32) bool {
+	return id == q || x.release(id)
 }
 
 // adoptOrphans links each node in s.orphans that still has no incoming
@@ -304,6 +490,7 @@ func (x *Index) linkInto(nbrs []item, q uint32) bool {
 		if at > 0 {
 			atomic.StoreUint32(&lst[at], q)
 			atomic.AddUint32(&x.in0[q], 1)
+			x.heur0[n] = 0
 		}
 		mu.Unlock()
 		if at > 0 {
@@ -371,12 +558,17 @@ func (x *Index) selectNeighbors(s *searcher, cands []item, m int) []item {
 
 // greedy walks level l from cur to a local minimum of the distance to q.
 func (x *Index) greedy(q []float32, cur uint32, curD float32, l int) (uint32, float32) {
+	var buf [maxM + 1]uint32
 	for changed := true; changed; {
 		changed = false
 		lst := x.list(cur, l)
 		n := min(int(atomic.LoadUint32(&lst[0])), len(lst)-1)
+		ids := buf[:0]
 		for i := 1; i <= n; i++ {
-			nb := atomic.LoadUint32(&lst[i])
+			ids = append(ids, atomic.LoadUint32(&lst[i]))
+		}
+		x.prefetchIDs(ids)
+		for _, nb := range ids {
 			if d := x.dist(q, x.vec(nb)); d < curD {
 				cur, curD, changed = nb, d, true
 			}
@@ -421,12 +613,17 @@ func (x *Index) searchLayer(s *searcher, q []float32, eps []item, ef, l int, sel
 		c := cand.pop()
 		lst := x.list(c.id, l)
 		n := min(int(atomic.LoadUint32(&lst[0])), len(lst)-1)
+		ids := s.nbrs[:0]
 		for i := 1; i <= n; i++ {
-			nb := atomic.LoadUint32(&lst[i])
-			if s.vis.visit(nb) {
-				consider(item{x.dist(q, x.vec(nb)), nb})
+			if nb := atomic.LoadUint32(&lst[i]); s.vis.visit(nb) {
+				ids = append(ids, nb)
 			}
 		}
+		x.prefetchIDs(ids)
+		for _, nb := range ids {
+			consider(item{x.dist(q, x.vec(nb)), nb})
+		}
+		s.nbrs = ids
 	}
 	out := s.sorted[:0]
 	for len(top) > 0 {

@@ -152,6 +152,9 @@ func (x *Index) repair() int {
 					lst[k] = lst[i]
 				}
 			}
+			if k != c && l == 0 {
+				x.heur0[id] = 0
+			}
 			lst[0] = uint32(k)
 		}
 	}
@@ -259,6 +262,7 @@ func (x *Index) reconnect(s *searcher, id uint32, l int, inD bitset) {
 	if l == 0 {
 		s.orphans = s.orphans[:0]
 		sel = x.keepIncoming(s, lst[1:1+c], sel)
+		x.heur0[id] = 0
 	}
 	for i, it := range sel {
 		atomic.StoreUint32(&lst[1+i], it.id)

@@ -136,14 +136,18 @@ func (x *Index) searchBase(s *searcher, q []float32, ep item, k, ef int, accept 
 			c := cand.pop()
 			lst := x.list(c.id, 0)
 			n := min(int(atomic.LoadUint32(&lst[0])), len(lst)-1)
+			ids := s.nbrs[:0]
 			for i := 1; i <= n && scanned < limit; i++ {
-				nb := atomic.LoadUint32(&lst[i])
-				if !s.vis.visit(nb) {
-					continue
+				if nb := atomic.LoadUint32(&lst[i]); s.vis.visit(nb) {
+					ids = append(ids, nb)
+					scanned++
 				}
-				scanned++
+			}
+			x.prefetchIDs(ids)
+			for _, nb := range ids {
 				consider(item{x.dist(q, x.vec(nb)), nb})
 			}
+			s.nbrs = ids
 		}
 		if len(res) >= k || scanned >= limit {
 			break
