@@ -37,11 +37,11 @@ type Session struct {
 	// implicit marks txn as the implicit transaction of a simple-query
 	// string with several statements: they commit together after the
 	// last one, and an error in any rolls all back (as in PostgreSQL).
-	implicit  bool
+	implicit bool
 	// held are the collections the open transaction has used, each held
 	// until it ends so none is moved to COLD under its writes
 	// (tiering.go).
-	held map[uint32]func()
+	held      map[uint32]func()
 	batchLeft int
 }
 
