@@ -51,6 +51,9 @@ func (t *Txn) buildVectorIndex(td *TableDesc, idx *IndexDesc) error {
 	t.vecState().built[idx.ID] = v
 	log.Info("storage: built hnsw index", "index", idx.Name, "rows", rows, "vectors", v.g.Len(),
 		"seconds", time.Since(start).Seconds())
+	// The arrays grew by copying; give the old copies back now rather than
+	// when the runtime's scavenger gets to them.
+	freeOSMemory()
 	return nil
 }
 

@@ -63,6 +63,9 @@ func (db *DB) startCheckpointer() {
 				if err := db.checkpoint(v); err != nil {
 					db.log.Warn("storage: vector index checkpoint", "index", v.id, "err", err)
 				}
+				// Checkpoints follow bursts of changes, which grow the
+				// graph's arrays by copying: return the old copies.
+				freeOSMemory()
 			}
 		}
 	}()
