@@ -53,31 +53,67 @@ func (it *distinctIter) Close() error { return it.in.Close() }
 
 // AppendGroupKey appends a byte string that is equal for two rows exactly
 // when their values are equal for grouping (NULL equals NULL, -0 equals 0,
-// numerics equal in value).
+// numerics equal in value, arrays equal in shape and elements).
 func AppendGroupKey(buf []byte, row types.Row) []byte {
 	for _, d := range row {
-		buf = append(buf, byte(d.K))
-		switch d.K {
-		case types.KNull:
-		case types.KBool, types.KInt, types.KDate, types.KTimestamp:
-			buf = binary.BigEndian.AppendUint64(buf, uint64(d.I))
-		case types.KFloat:
-			f := d.F
+		buf = appendDatumKey(buf, d)
+	}
+	return buf
+}
+
+func appendDatumKey(buf []byte, d types.Datum) []byte {
+	buf = append(buf, byte(d.K))
+	switch d.K {
+	case types.KNull:
+	case types.KBool, types.KInt, types.KDate, types.KTimestamp:
+		buf = binary.BigEndian.AppendUint64(buf, uint64(d.I))
+	case types.KFloat:
+		f := d.F
+		if f == 0 {
+			f = 0
+		}
+		if math.IsNaN(f) {
+			f = math.NaN()
+		}
+		buf = binary.BigEndian.AppendUint64(buf, math.Float64bits(f))
+	case types.KNumeric:
+		s := types.FormatText(types.NewNumeric(normalizeNumeric(d)), types.Numeric, nil)
+		buf = binary.AppendUvarint(buf, uint64(len(s)))
+		buf = append(buf, s...)
+	case types.KVector:
+		// Vector elements are never NaN; -0 equals 0.
+		v := d.Vector()
+		buf = binary.AppendUvarint(buf, uint64(len(v)))
+		for _, f := range v {
 			if f == 0 {
 				f = 0
 			}
-			if math.IsNaN(f) {
-				f = math.NaN()
-			}
-			buf = binary.BigEndian.AppendUint64(buf, math.Float64bits(f))
-		case types.KNumeric:
-			s := types.FormatText(types.NewNumeric(normalizeNumeric(d)), types.Numeric, nil)
-			buf = binary.AppendUvarint(buf, uint64(len(s)))
-			buf = append(buf, s...)
-		default:
-			buf = binary.AppendUvarint(buf, uint64(len(d.S)))
-			buf = append(buf, d.S...)
+			buf = binary.BigEndian.AppendUint32(buf, math.Float32bits(f))
 		}
+	case types.KSparse:
+		// Stored elements are non-zero.
+		s := d.Sparse()
+		buf = binary.AppendUvarint(buf, uint64(s.Dim))
+		buf = binary.AppendUvarint(buf, uint64(len(s.Idx)))
+		for i, idx := range s.Idx {
+			buf = binary.AppendUvarint(buf, uint64(idx))
+			buf = binary.BigEndian.AppendUint32(buf, math.Float32bits(s.Val[i]))
+		}
+	case types.KArray:
+		// array_eq: the same dimensions, lower bounds and elements.
+		a := d.Array()
+		dims := a.DimLens()
+		buf = binary.AppendUvarint(buf, uint64(len(dims)))
+		for i, n := range dims {
+			buf = binary.BigEndian.AppendUint32(buf, uint32(n))
+			buf = binary.BigEndian.AppendUint32(buf, uint32(a.LowerBound(i)))
+		}
+		for _, e := range a.Elems {
+			buf = appendDatumKey(buf, e)
+		}
+	default:
+		buf = binary.AppendUvarint(buf, uint64(len(d.S)))
+		buf = append(buf, d.S...)
 	}
 	return buf
 }
