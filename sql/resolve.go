@@ -441,6 +441,20 @@ func (b *binder) concatArgs(l, r executor.Expr, pos int32) (executor.Expr, execu
 		o := e.Type().OID
 		return o != types.UnknownOID && types.Category(o) != 'S' && o != types.ByteaOID && o != types.JSONBOID
 	}
+	// An unknown literal next to a type with its own || (vector, arrays)
+	// takes that type, as in PostgreSQL's first resolution step.
+	lt, rt := l.Type().OID, r.Type().OID
+	if (lt == types.UnknownOID) != (rt == types.UnknownOID) {
+		known := lt
+		if known == types.UnknownOID {
+			known = rt
+		}
+		for _, op := range types.Operators("||") {
+			if op.Left == known && op.Right == known {
+				return l, r, nil
+			}
+		}
+	}
 	var err error
 	switch {
 	case isStr(l) && other(r):
