@@ -119,11 +119,16 @@ func (b *binder) expr(n *pg_query.Node, sc *scope) (executor.Expr, error) {
 		return b.booleanTest(n.GetBooleanTest(), sc)
 	case n.GetTypeCast() != nil:
 		tc := n.GetTypeCast()
-		x, err := b.expr(tc.Arg, sc)
+		t, err := b.typeName(tc.TypeName)
 		if err != nil {
 			return nil, err
 		}
-		t, err := b.typeName(tc.TypeName)
+		if ae := tc.Arg.GetAArrayExpr(); ae != nil {
+			if e, ok, err := b.arrayExprAs(ae, t, sc); ok || err != nil {
+				return e, err
+			}
+		}
+		x, err := b.expr(tc.Arg, sc)
 		if err != nil {
 			return nil, err
 		}
@@ -581,6 +586,37 @@ func (b *binder) arrayExpr(ae *pg_query.A_ArrayExpr, sc *scope) (executor.Expr, 
 		return nil, pgerr.New(pgerr.UndefinedObject, "could not find array type for data type %s", t.String()).WithPosition(pos)
 	}
 	return &executor.ArrayExpr{Elems: elems, Elem: t.OID, T: at}, nil
+}
+
+// arrayExprAs binds ARRAY[...]::t for an array type t as PostgreSQL does:
+// each element is cast to t's element type (so ARRAY[]::integer[] is an
+// empty array). ok is false when the ordinary rules apply (t is not an
+// array type, or the elements are arrays themselves).
+func (b *binder) arrayExprAs(ae *pg_query.A_ArrayExpr, t types.T, sc *scope) (executor.Expr, bool, error) {
+	el, isArr := types.ElemOf(t.OID)
+	if !isArr {
+		return nil, false, nil
+	}
+	for _, n := range ae.Elements {
+		if n.GetAArrayExpr() != nil {
+			return nil, false, nil
+		}
+	}
+	elemT := types.T{OID: el, Mod: t.Mod}
+	elems := make([]executor.Expr, len(ae.Elements))
+	for i, n := range ae.Elements {
+		x, err := b.expr(n, sc)
+		if err != nil {
+			return nil, true, err
+		}
+		if elems[i], err = b.coerce(x, elemT, types.CastExplicit, ae.Location+1); err != nil {
+			return nil, true, err
+		}
+	}
+	if len(elems) == 0 {
+		return &executor.Const{V: types.NewArray(&types.Array{Elem: el}), T: t}, true, nil
+	}
+	return &executor.ArrayExpr{Elems: elems, Elem: el, T: t}, true, nil
 }
 
 // anyArray binds x op ANY (array) and x op ALL (array).
