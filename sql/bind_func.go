@@ -211,7 +211,7 @@ func (b *binder) sessionFunc(name string, args []executor.Expr, pos int32) (exec
 		if len(args) != 1 {
 			return nil, true, pgerr.New(pgerr.UndefinedFunction, "function pg_typeof(%s) does not exist", argTypeList(args)).WithPosition(pos)
 		}
-		name := b.resolveUnknown(args[0]).Type().String()
+		name := regtypeName(b.resolveUnknown(args[0]).Type().OID)
 		if args[0].Type().OID == types.UnknownOID {
 			name = "unknown"
 		}
@@ -222,6 +222,18 @@ func (b *binder) sessionFunc(name string, args []executor.Expr, pos int32) (exec
 		return b.sequenceFunc(name, args, pos)
 	}
 	return nil, false, nil
+}
+
+// regtypeName is regtype's output (format_type_be): the type without a
+// typmod.
+func regtypeName(oid types.OID) string {
+	if oid == types.BPCharOID {
+		return "character"
+	}
+	if el, ok := types.ElemOf(oid); ok && el == types.BPCharOID {
+		return "character[]"
+	}
+	return types.T{OID: oid, Mod: -1}.String()
 }
 
 func argTypeList(args []executor.Expr) string {
