@@ -362,6 +362,14 @@ func (b *binder) aggCall(fc *pg_query.FuncCall, sc *scope) (executor.Expr, error
 				return nil, pgerr.New(pgerr.UndefinedFunction, "function %s(%s) does not exist", name, at.String()).
 					WithHint("No function matches the given name and argument types. You might need to add explicit type casts.").WithPosition(pos)
 			}
+		case executor.AggMin, executor.AggMax:
+			// Types with no min/max aggregate in PostgreSQL and pgvector.
+			switch at.OID {
+			case types.BoolOID, types.ByteaOID, types.JSONOID, types.JSONBOID, types.UUIDOID,
+				types.VectorOID, types.HalfvecOID, types.SparsevecOID:
+				return nil, pgerr.New(pgerr.UndefinedFunction, "function %s(%s) does not exist", name, types.T{OID: at.OID, Mod: -1}.String()).
+					WithHint("No function matches the given name and argument types. You might need to add explicit type casts.").WithPosition(pos)
+			}
 		case executor.AggBoolAnd, executor.AggBoolOr:
 			if arg, err = b.coerce(arg, types.Bool, types.CastImplicit, pos); err != nil {
 				return nil, err
