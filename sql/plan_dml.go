@@ -57,7 +57,7 @@ func (b *binder) assign(e executor.Expr, td *storage.TableDesc, i int, pos int32
 	col := td.Columns[i]
 	out, err := b.coerce(e, col.Type, types.CastAssignment, pos)
 	if err != nil && pgerr.Code(err) == pgerr.DatatypeMismatch {
-		return nil, pgerr.New(pgerr.DatatypeMismatch, "column %q is of type %s but expression is of type %s", col.Name, col.Type.String(), e.Type().String()).
+		return nil, pgerr.New(pgerr.DatatypeMismatch, "column %q is of type %s but expression is of type %s", col.Name, regtypeName(col.Type.OID), regtypeName(e.Type().OID)).
 			WithHint("You will need to rewrite or cast the expression.").WithPosition(pos)
 	}
 	return out, err
