@@ -58,6 +58,14 @@ type Manager struct {
 	colls  map[uint32]*collLock
 
 	restores singleflight.Group
+	// bg counts the restores Access started, which go on when the
+	// statements waiting for them give up; Stop cancels them (bgCancel)
+	// and waits for them before the store is closed. stopped (under mu)
+	// refuses new ones.
+	bg       sync.WaitGroup
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
+	stopped  bool
 
 	stop chan struct{}
 	done chan struct{}
@@ -117,6 +125,7 @@ func NewManager(cfg Config, be Backend, store ObjectStore) (*Manager, error) {
 		dirty:  make(map[uint32]bool),
 		colls:  make(map[uint32]*collLock),
 	}
+	m.bgCtx, m.bgCancel = context.WithCancel(context.Background())
 	recs, err := be.Records(stateKeyPrefix)
 	if err != nil {
 		return nil, err
@@ -194,16 +203,43 @@ func (m *Manager) Access(ctx context.Context, id uint32, progress Progress) (rel
 			return l.rw.RUnlock, nil
 		}
 		l.rw.RUnlock()
+		// The restore outlives this caller if it gives up; its progress
+		// goes to the caller only while the caller waits.
+		var pmu sync.Mutex
+		waiting := true
+		relay := func(msg string) {
+			pmu.Lock()
+			defer pmu.Unlock()
+			if waiting && progress != nil {
+				progress(msg)
+			}
+		}
 		ch := m.restores.DoChan(strconv.FormatUint(uint64(id), 10), func() (any, error) {
-			return nil, m.restoreCold(context.WithoutCancel(ctx), id, progress)
+			m.mu.Lock()
+			if m.stopped {
+				m.mu.Unlock()
+				return nil, pgerr.New(pgerr.AdminShutdown, "the server is shutting down")
+			}
+			m.bg.Add(1)
+			m.mu.Unlock()
+			defer m.bg.Done()
+			rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+			defer cancel()
+			defer context.AfterFunc(m.bgCtx, cancel)()
+			return nil, m.restoreCold(rctx, id, relay)
 		})
+		var err error
 		select {
 		case r := <-ch:
-			if r.Err != nil {
-				return nil, r.Err
-			}
+			err = r.Err
 		case <-ctx.Done():
-			return nil, pgerr.Wrap(ctx.Err(), pgerr.QueryCanceled, "canceling statement while the collection is restored")
+			err = pgerr.Wrap(ctx.Err(), pgerr.QueryCanceled, "canceling statement while the collection is restored")
+		}
+		pmu.Lock()
+		waiting = false
+		pmu.Unlock()
+		if err != nil {
+			return nil, err
 		}
 	}
 }

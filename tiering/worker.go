@@ -38,14 +38,21 @@ func (m *Manager) Start() {
 	}()
 }
 
-// Stop ends the worker after the transition it is running, and saves the
-// access counters.
+// Stop ends the worker after the transition it is running, cancels the
+// restores that statements started and no longer wait for (the
+// collections stay COLD) and waits for them, and saves the access
+// counters. The store can be closed after it.
 func (m *Manager) Stop() error {
 	if m.stop != nil {
 		close(m.stop)
 		<-m.done
 		m.stop = nil
 	}
+	m.mu.Lock()
+	m.stopped = true
+	m.mu.Unlock()
+	m.bgCancel()
+	m.bg.Wait()
 	return m.saveDirty()
 }
 
