@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
 )
 
 // Ten collections demoted at once, by hand from ten connections and by the
@@ -294,4 +297,89 @@ func TestColdQueryNoticesAndSharedRestore(t *testing.T) {
 		t.Errorf("no snapshot object fetched: %v", e.proxy.Requests())
 	}
 	sameContents(t, "docs after the shared restore", contents(t, conn, "docs"), datasetRows("docs", d))
+}
+
+// connectCancelling opens a connection whose cancelled contexts send a
+// cancel request and keep the connection (pgx's default closes it).
+func (e *env) connectCancelling(t testing.TB) *pgx.Conn {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("postgres://akidb@%s/akidb?sslmode=disable&application_name=tiering-e2e", e.srv.Addr()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: 30 * time.Second}
+	}
+	conn, err := pgx.ConnectConfig(ctxT(t), cfg)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	if err := pgxvec.RegisterTypes(ctxT(t), conn); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+// A statement that gives up waiting for a restore is cancelled (57014) and
+// its session goes on while the restore finishes without it; a server
+// closed while such a restore runs shuts down cleanly, and the collection
+// is still whole after the restart.
+func TestCancelWhileRestoring(t *testing.T) {
+	e := newEnv(t, options{proxy: true})
+	conn := e.conn(t)
+	d := clustered(3500, 512, 20, 11)
+	load(t, conn, "docs", d)
+	q := d.queries(1)[0]
+	want := ids(search(t, conn, "docs", q, 10))
+
+	// The restore stalls for 3 s in the middle of the rows' download.
+	exec(t, conn, "ALTER COLLECTION docs SET TIER COLD")
+	e.proxy.StallResponseBody(1, 1<<20, 3*time.Second, rowsGet)
+	c := e.connectCancelling(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	_, err := trySearch(ctx, c, "docs", q, 10)
+	cancel()
+	if err == nil {
+		t.Fatal("search finished within 500 ms while the download stalls for 3 s")
+	}
+	if pe := pgError(t, err); pe.Code != "57014" {
+		t.Fatalf("cancelled wait: %s %s, want 57014", pe.Code, pe.Message)
+	}
+	// The session goes on while the restore runs on without it.
+	for i := range 30 {
+		var one int
+		if err := c.QueryRow(ctxT(t), "SELECT 1").Scan(&one); err != nil || one != 1 {
+			t.Fatalf("SELECT 1 #%d after the cancelled wait: %v", i, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := ids(search(t, c, "docs", q, 10)); !slices.Equal(got, want) {
+		t.Errorf("search after the restore: %v, want %v", got, want)
+	}
+	wantTier(t, conn, "docs", "WARM")
+	if n := e.restoredLogs(); n != 1 {
+		t.Errorf("%d restores logged, want 1", n)
+	}
+
+	// Now close the server while an abandoned restore is stalled.
+	exec(t, conn, "ALTER COLLECTION docs SET TIER COLD")
+	e.proxy.StallResponseBody(1, 1<<20, 20*time.Second, rowsGet)
+	ctx, cancel = context.WithTimeout(context.Background(), 500*time.Millisecond)
+	_, err = trySearch(ctx, c, "docs", q, 10)
+	cancel()
+	if err == nil {
+		t.Fatal("search finished within 500 ms while the download stalls for 20 s")
+	}
+	start := time.Now()
+	e.restart()
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("closing the server during a restore took %v", d)
+	}
+	conn = e.conn(t)
+	wantTier(t, conn, "docs", "COLD")
+	if got := ids(search(t, conn, "docs", q, 10)); !slices.Equal(got, want) {
+		t.Errorf("search after the restart: %v, want %v", got, want)
+	}
+	sameContents(t, "docs after the restart", contents(t, conn, "docs"), datasetRows("docs", d))
 }
