@@ -383,3 +383,37 @@ func TestCancelWhileRestoring(t *testing.T) {
 	}
 	sameContents(t, "docs after the restart", contents(t, conn, "docs"), datasetRows("docs", d))
 }
+
+// Progress NOTICEs reach the client while it waits for a restore, not all
+// at once with the result: with the download stalled for 3 s, the first
+// notice must arrive well before the answer.
+func TestRestoreProgressWhileWaiting(t *testing.T) {
+	e := newEnv(t, options{proxy: true})
+	conn, ns := e.connect(t)
+	d := clustered(3500, 512, 20, 12)
+	load(t, conn, "docs", d)
+	exec(t, conn, "ALTER COLLECTION docs SET TIER COLD")
+	e.proxy.StallResponseBody(1, 1<<20, 3*time.Second, rowsGet)
+	ns.reset()
+	start := time.Now()
+	hits := search(t, conn, "docs", d.vecs[0], 1)
+	end := time.Now()
+	if len(hits) != 1 || hits[0].id != 1 {
+		t.Fatalf("search after the restore: %v", ids(hits))
+	}
+	msgs, at := ns.all(), ns.arrivals()
+	for i := range msgs {
+		t.Logf("%6v %s", at[i].Sub(start).Round(time.Millisecond), msgs[i])
+	}
+	if len(at) == 0 {
+		t.Fatal("no notices")
+	}
+	if !strings.HasPrefix(msgs[0], "restoring collection docs from snapshot") {
+		t.Errorf("first notice %q, want the start of the restore", msgs[0])
+	}
+	if early := end.Sub(at[0]); early < 2*time.Second {
+		t.Errorf("the first notice arrived %v after the query started and %v before its answer: "+
+			"progress notices are held back until the statement ends instead of being sent while the client waits",
+			at[0].Sub(start).Round(time.Millisecond), early.Round(time.Millisecond))
+	}
+}

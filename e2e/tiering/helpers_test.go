@@ -221,14 +221,23 @@ func ctxT(t testing.TB) context.Context {
 
 // notices collects the NOTICE messages a connection receives.
 type notices struct {
-	mu   sync.Mutex
-	msgs []string
+	mu    sync.Mutex
+	msgs  []string
+	times []time.Time // when each arrived
 }
 
 func (n *notices) add(msg string) {
 	n.mu.Lock()
 	n.msgs = append(n.msgs, msg)
+	n.times = append(n.times, time.Now())
 	n.mu.Unlock()
+}
+
+// arrivals returns when each notice arrived.
+func (n *notices) arrivals() []time.Time {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.times)
 }
 
 func (n *notices) all() []string {
@@ -239,7 +248,7 @@ func (n *notices) all() []string {
 
 func (n *notices) reset() {
 	n.mu.Lock()
-	n.msgs = nil
+	n.msgs, n.times = nil, nil
 	n.mu.Unlock()
 }
 
