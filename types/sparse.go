@@ -277,30 +277,35 @@ func SparseToDense(sv *SparseVec) []float32 {
 	return r
 }
 
-// sparseMerge walks the union of both index lists in order, calling f with
-// the values at each index (0 where absent).
-func sparseMerge(a, b *SparseVec, f func(x, y float32)) {
-	i, j := 0, 0
-	for i < len(a.Idx) || j < len(b.Idx) {
-		switch {
-		case j >= len(b.Idx) || i < len(a.Idx) && a.Idx[i] < b.Idx[j]:
-			f(a.Val[i], 0)
-			i++
-		case i >= len(a.Idx) || b.Idx[j] < a.Idx[i]:
-			f(0, b.Val[j])
-			j++
-		default:
-			f(a.Val[i], b.Val[j])
-			i++
-			j++
-		}
-	}
-}
+// The sparsevec distances follow pgvector's loops (see vector_sum.go):
+// a merge in index order, then b's remaining elements four lanes at a time.
 
 func sparseL2Sq(a, b *SparseVec) float32 {
 	var d float32
-	sparseMerge(a, b, func(x, y float32) { d += (x - y) * (x - y) })
-	return d
+	bpos := 0
+	for i, ai := range a.Idx {
+		bi := int32(-1)
+		for j := bpos; j < len(b.Idx); j++ {
+			bi = b.Idx[j]
+			if ai == bi {
+				x := a.Val[i] - b.Val[j]
+				d += float32(x * x)
+			} else if ai > bi {
+				d += float32(b.Val[j] * b.Val[j])
+			}
+			if ai >= bi {
+				bpos = j + 1
+			}
+			if bi >= ai {
+				break
+			}
+		}
+		if ai != bi {
+			d += float32(a.Val[i] * a.Val[i])
+		}
+	}
+	rest := b.Val[bpos:]
+	return sse4Sum(d, len(rest), func(j int) float32 { return float32(rest[j] * rest[j]) })
 }
 
 func sparseDot(a, b *SparseVec) float32 {
@@ -313,7 +318,7 @@ func sparseDot(a, b *SparseVec) float32 {
 		case a.Idx[i] > b.Idx[j]:
 			j++
 		default:
-			d += a.Val[i] * b.Val[j]
+			d += float32(a.Val[i] * b.Val[j])
 			i++
 			j++
 		}
@@ -323,13 +328,8 @@ func sparseDot(a, b *SparseVec) float32 {
 
 func sparseCosine(a, b *SparseVec) float64 {
 	sim := float64(sparseDot(a, b))
-	var na, nb float32
-	for _, x := range a.Val {
-		na += x * x
-	}
-	for _, x := range b.Val {
-		nb += x * x
-	}
+	na := sse4Sum(0, len(a.Val), func(i int) float32 { return float32(a.Val[i] * a.Val[i]) })
+	nb := sse4Sum(0, len(b.Val), func(i int) float32 { return float32(b.Val[i] * b.Val[i]) })
 	sim /= math.Sqrt(float64(na) * float64(nb))
 	if sim > 1 {
 		sim = 1
@@ -340,18 +340,33 @@ func sparseCosine(a, b *SparseVec) float64 {
 }
 
 func sparseL1(a, b *SparseVec) float64 {
-	var d float64
-	sparseMerge(a, b, func(x, y float32) { d += float64(float32(math.Abs(float64(x - y)))) })
-	return d
+	var d float32
+	bpos := 0
+	for i, ai := range a.Idx {
+		bi := int32(-1)
+		for j := bpos; j < len(b.Idx); j++ {
+			bi = b.Idx[j]
+			if ai == bi {
+				d += abs32(a.Val[i] - b.Val[j])
+			} else if ai > bi {
+				d += abs32(b.Val[j])
+			}
+			if ai >= bi {
+				bpos = j + 1
+			}
+			if bi >= ai {
+				break
+			}
+		}
+		if ai != bi {
+			d += abs32(a.Val[i])
+		}
+	}
+	rest := b.Val[bpos:]
+	return float64(sse4Sum(d, len(rest), func(j int) float32 { return abs32(rest[j]) }))
 }
 
-func sparseNorm(a *SparseVec) float64 {
-	var n float64
-	for _, x := range a.Val {
-		n += float64(x) * float64(x)
-	}
-	return math.Sqrt(n)
-}
+func sparseNorm(a *SparseVec) float64 { return math.Sqrt(normSq(a.Val)) }
 
 func sparseNormalize(a *SparseVec) (*SparseVec, error) {
 	norm := sparseNorm(a)

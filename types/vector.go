@@ -413,58 +413,28 @@ func toHalfChecked(f float32) (float32, error) {
 	return h, nil
 }
 
-// --- distances, as pgvector computes them (float accumulation, float8
-// result) ---
+// --- distances, as pgvector computes them (float accumulation in the
+// order of vector_sum.go, float8 result) ---
 
 // L2Distance is pgvector's l2_distance (the <-> operator) on equal-length
 // vectors.
-func L2Distance(a, b []float32) float64 {
-	var d float32
-	for i := range a {
-		x := a[i] - b[i]
-		d += x * x
-	}
-	return math.Sqrt(float64(d))
-}
+func L2Distance(a, b []float32) float64 { return math.Sqrt(float64(l2SquaredF32(a, b, false))) }
 
 // InnerProduct is pgvector's inner_product; <#> is its negation.
-func InnerProduct(a, b []float32) float64 {
-	var d float32
-	for i := range a {
-		d += a[i] * b[i]
-	}
-	return float64(d)
-}
+func InnerProduct(a, b []float32) float64 { return float64(dotF32(a, b, false)) }
 
 // CosineDistance is pgvector's cosine_distance (<=>): NaN when either
 // vector is zero.
-func CosineDistance(a, b []float32) float64 {
-	var dot, na, nb float32
-	for i := range a {
-		dot += a[i] * b[i]
-		na += a[i] * a[i]
-		nb += b[i] * b[i]
-	}
-	sim := float64(dot) / math.Sqrt(float64(na)*float64(nb))
-	if sim > 1 {
-		sim = 1
-	} else if sim < -1 {
-		sim = -1
-	}
-	return 1 - sim
-}
+func CosineDistance(a, b []float32) float64 { return cosineF64(a, b, false) }
 
 // L1Distance is pgvector's l1_distance (<+>).
-func L1Distance(a, b []float32) float64 {
-	var d float32
-	for i := range a {
-		d += float32(math.Abs(float64(a[i] - b[i])))
-	}
-	return float64(d)
-}
+func L1Distance(a, b []float32) float64 { return float64(l1F32(a, b, false)) }
 
-// VectorNorm is pgvector's vector_norm (l2_norm for halfvec).
-func VectorNorm(a []float32) float64 {
+// VectorNorm is pgvector's vector_norm.
+func VectorNorm(a []float32) float64 { return math.Sqrt(normSq(a)) }
+
+// halfvecNorm is pgvector's l2_norm(halfvec), summed in order.
+func halfvecNorm(a []float32) float64 {
 	var n float64
 	for _, x := range a {
 		n += float64(x) * float64(x)
@@ -591,6 +561,9 @@ func compareVectors(a, b []float32) int {
 
 func l2Normalize(oid OID, a []float32) ([]float32, error) {
 	norm := VectorNorm(a)
+	if oid == HalfvecOID {
+		norm = halfvecNorm(a)
+	}
 	r := make([]float32, len(a))
 	if norm > 0 {
 		for i, x := range a {
@@ -639,11 +612,12 @@ func registerVectorOps() {
 				addFunc(name, []OID{oid, oid}, Float8OID, func(a []Datum) (Datum, error) { return fn(a[0], a[1]) })
 			}
 		}
-		dist("l2_distance", "<->", L2Distance)
-		dist("inner_product", "", InnerProduct)
-		dist("", "<#>", func(a, b []float32) float64 { return -InnerProduct(a, b) })
-		dist("cosine_distance", "<=>", CosineDistance)
-		dist("l1_distance", "<+>", L1Distance)
+		half := oid == HalfvecOID
+		dist("l2_distance", "<->", func(a, b []float32) float64 { return math.Sqrt(float64(l2SquaredF32(a, b, half))) })
+		dist("inner_product", "", func(a, b []float32) float64 { return float64(dotF32(a, b, half)) })
+		dist("", "<#>", func(a, b []float32) float64 { return float64(-dotF32(a, b, half)) })
+		dist("cosine_distance", "<=>", func(a, b []float32) float64 { return cosineF64(a, b, half) })
+		dist("l1_distance", "<+>", func(a, b []float32) float64 { return float64(l1F32(a, b, half)) })
 		for _, op := range []struct {
 			name string
 			f    func(a, b []float32) ([]float32, error)
@@ -673,11 +647,11 @@ func registerVectorOps() {
 		}
 		addCmpOps(oid, oid, func(a, b Datum) int { return compareVectors(a.Vector(), b.Vector()) })
 		addFunc("vector_dims", []OID{oid}, Int4OID, func(a []Datum) (Datum, error) { return NewInt(int64(len(a[0].Vector()))), nil })
-		norm := "l2_norm"
 		if oid == VectorOID {
-			norm = "vector_norm"
+			addFunc("vector_norm", []OID{oid}, Float8OID, func(a []Datum) (Datum, error) { return NewFloat(VectorNorm(a[0].Vector())), nil })
+		} else {
+			addFunc("l2_norm", []OID{oid}, Float8OID, func(a []Datum) (Datum, error) { return NewFloat(halfvecNorm(a[0].Vector())), nil })
 		}
-		addFunc(norm, []OID{oid}, Float8OID, func(a []Datum) (Datum, error) { return NewFloat(VectorNorm(a[0].Vector())), nil })
 		addFunc("l2_normalize", []OID{oid}, oid, func(a []Datum) (Datum, error) {
 			r, err := l2Normalize(oid, a[0].Vector())
 			if err != nil {
