@@ -92,8 +92,9 @@ type aggState struct {
 	count int64
 	i     int64
 	f     float64
-	dec   *apd.Decimal // numeric sums
-	vsum  []float64    // vector sums
+	dec   *apd.Decimal       // numeric sums
+	vacc  *types.VectorAccum // avg(vector), avg(halfvec)
+	vsum  types.Datum        // sum(vector), sum(halfvec): the running sum
 	best  types.Datum
 	seen  map[string]struct{}
 	any   bool
@@ -204,15 +205,26 @@ func (a *AggSpec) accumulate(c *Ctx, s *aggState, row types.Row) error {
 	case AggSum, AggAvg:
 		switch v.K {
 		case types.KVector:
-			x := v.P.([]float32)
-			if s.vsum == nil {
-				s.vsum = make([]float64, len(x))
-			} else if len(x) != len(s.vsum) {
-				return pgerr.New(pgerr.DataException, "expected %d dimensions, not %d", len(s.vsum), len(x))
+			// As pgvector: avg keeps float8 sums (vector_accum), sum adds
+			// with the + of the type (vector_add, halfvec_add).
+			if a.Fn == AggAvg {
+				if s.vacc == nil {
+					s.vacc = &types.VectorAccum{}
+				}
+				if err := s.vacc.Add(v.Vector()); err != nil {
+					return err
+				}
+				break
 			}
-			for i, f := range x {
-				s.vsum[i] += float64(f)
+			if !s.any {
+				s.vsum = v
+				break
 			}
+			sum, err := types.LookupOp("+", a.T.OID, a.T.OID).Fn(s.vsum, v)
+			if err != nil {
+				return err
+			}
+			s.vsum = sum
 		case types.KFloat:
 			s.f += v.F
 		case types.KInt:
@@ -261,15 +273,18 @@ func (a *AggSpec) result(s *aggState) (types.Datum, error) {
 	case AggBoolAnd, AggBoolOr:
 		return types.NewBool(s.i != 0), nil
 	case AggSum, AggAvg:
-		if s.vsum != nil {
-			out := make([]float32, len(s.vsum))
-			for i, f := range s.vsum {
-				if a.Fn == AggAvg {
-					f /= float64(s.count)
-				}
-				out[i] = float32(f)
+		if s.vsum.K == types.KVector {
+			return s.vsum, nil
+		}
+		if s.vacc != nil {
+			out, _, err := s.vacc.Avg()
+			if err == nil && a.T.OID == types.HalfvecOID {
+				out, err = types.RoundHalfvec(out)
 			}
-			return types.Datum{K: types.KVector, P: out}, nil
+			if err != nil {
+				return types.Null, err
+			}
+			return types.NewVector(out), nil
 		}
 	}
 	switch a.Fn {
