@@ -67,6 +67,59 @@ func TestManualSetTier(t *testing.T) {
 	if s := snapshots(t, conn, "docs"); len(s) != 1 {
 		t.Errorf("snapshots after SET TIER HOT: %+v", s)
 	}
+
+	// Searches running while the collection goes COLD and comes back
+	// wait rather than fail, and answer as before.
+	reader := e.conn(t)
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	var searches int
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			hits, err := trySearch(ctxT(t), reader, "docs", qs[i%len(qs)], 10)
+			if err != nil {
+				done <- fmt.Errorf("search %d during the moves: %v", i, err)
+				return
+			}
+			if !slices.Equal(ids(hits), before[i%len(qs)]) {
+				done <- fmt.Errorf("search %d during the moves: %v, want %v", i, ids(hits), before[i%len(qs)])
+				return
+			}
+			searches++
+		}
+	}()
+	for range 2 {
+		time.Sleep(200 * time.Millisecond)
+		exec(t, conn, "ALTER COLLECTION docs SET TIER COLD")
+		time.Sleep(200 * time.Millisecond)
+		exec(t, conn, "ALTER COLLECTION docs SET TIER HOT")
+	}
+	close(stop)
+	if err := <-done; err != nil {
+		t.Error(err)
+	}
+	t.Logf("%d searches ran during two COLD and back round trips", searches)
+
+	// A write to a COLD collection restores it first and is kept.
+	exec(t, conn, "ALTER COLLECTION docs SET TIER COLD")
+	w := d.queries(1)[0]
+	if _, err := conn.Exec(ctxT(t), "INSERT INTO docs (id, body, embedding) VALUES ($1, $2, $3)", int64(1000000), "written while COLD", pgvector.NewVector(w)); err != nil {
+		t.Fatalf("INSERT into a COLD collection: %v", err)
+	}
+	wantTier(t, conn, "docs", "WARM")
+	exec(t, conn, "ALTER COLLECTION docs SET TIER COLD")
+	if n := count(t, conn, "docs"); n != int64(len(d.vecs))+2 {
+		t.Errorf("count after the write while COLD and another round trip: %d, want %d", n, len(d.vecs)+2)
+	}
+	if h := search(t, conn, "docs", w, 1); len(h) != 1 || h[0].id != 1000000 {
+		t.Errorf("search for the row written while COLD: %v", ids(h))
+	}
 }
 
 // Manual and automatic snapshots are listed together, newest first; DROP
