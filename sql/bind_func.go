@@ -77,11 +77,16 @@ func (b *binder) builtin(name string, args []executor.Expr, pos int32) (executor
 			cands = append(cands, f)
 		}
 	}
-	f := pickCandidate(cands, argTypes, func(f *types.Func) []types.OID { return funcSig(f, len(args)) })
+	sigOf := func(f *types.Func) []types.OID { return funcSig(f, len(args)) }
+	f := pickCandidate(cands, argTypes, sigOf)
 	if f == nil {
 		names := make([]string, len(args))
 		for i, a := range args {
 			names[i] = a.Type().String()
+		}
+		if anyFits(cands, argTypes, sigOf) {
+			return nil, pgerr.New(pgerr.AmbiguousFunction, "function %s(%s) is not unique", name, strings.Join(names, ", ")).
+				WithHint("Could not choose a best candidate function. You might need to add explicit type casts.").WithPosition(pos)
 		}
 		return nil, pgerr.New(pgerr.UndefinedFunction, "function %s(%s) does not exist", name, strings.Join(names, ", ")).
 			WithHint("No function matches the given name and argument types. You might need to add explicit type casts.").WithPosition(pos)

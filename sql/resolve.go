@@ -187,6 +187,10 @@ func (b *binder) binaryOp(name string, l, r executor.Expr, pos int32) (executor.
 	}
 	op := pickOp(cands, lt, rt)
 	if op == nil {
+		if anyFits(cands, []types.OID{lt, rt}, func(op *types.Op) []types.OID { return []types.OID{op.Left, op.Right} }) {
+			return nil, pgerr.New(pgerr.AmbiguousFunction, "operator is not unique: %s %s %s", l.Type().String(), name, r.Type().String()).
+				WithHint("Could not choose a best candidate operator. You might need to add explicit type casts.").WithPosition(pos)
+		}
 		if len(cands) == 0 {
 			return nil, pgerr.New(pgerr.UndefinedFunction, "operator does not exist: %s %s %s", l.Type().String(), name, r.Type().String()).WithPosition(pos)
 		}
@@ -273,6 +277,24 @@ func preferOne[T any](cands []T, arg func(T) types.OID) T {
 func pickOp(cands []*types.Op, lt, rt types.OID) *types.Op {
 	sig := func(op *types.Op) []types.OID { return []types.OID{op.Left, op.Right} }
 	return pickCandidate(cands, []types.OID{lt, rt}, sig)
+}
+
+// anyFits reports whether some candidate takes every argument with
+// implicit casts: when pickCandidate finds none, the call is then
+// ambiguous rather than unmatched.
+func anyFits[T any](cands []T, args []types.OID, sig func(T) []types.OID) bool {
+	for _, c := range cands {
+		fits := true
+		for i, p := range sig(c) {
+			if !canImplicit(args[i], p) {
+				fits = false
+			}
+		}
+		if fits {
+			return true
+		}
+	}
+	return false
 }
 
 // pickCandidate selects one of several overloads for argument types args,
