@@ -44,6 +44,8 @@ func BenchmarkBuild(b *testing.B) {
 			}
 			var x *Index
 			runtime.GC()
+			var ms0, ms1 runtime.MemStats
+			runtime.ReadMemStats(&ms0)
 			cpu0 := cpuTime()
 			b.ResetTimer()
 			for b.Loop() {
@@ -54,18 +56,29 @@ func BenchmarkBuild(b *testing.B) {
 			}
 			b.StopTimer()
 			b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s")
+			// The heap the index holds (its searchers' scratch included):
+			// measured after a collection, against MemoryBytes' estimate.
+			runtime.GC()
+			runtime.ReadMemStats(&ms1)
+			b.ReportMetric(float64(int64(ms1.HeapAlloc)-int64(ms0.HeapAlloc))/float64(n*d*4), "heap/raw")
 			hits := 0
 			for i, q := range queries {
 				hits += recallOf(x.Search(q, 10, 40, nil), truth[i])
 			}
+			// Latency, and CPU time on one locked thread: steadier than
+			// the wall time when other processes share the machine.
 			const rounds = 5
-			start := time.Now()
+			runtime.LockOSThread()
+			start, tcpu := time.Now(), threadCPUTime()
 			for range rounds {
 				for _, q := range queries {
 					x.Search(q, 10, 40, nil)
 				}
 			}
 			lat := time.Since(start) / time.Duration(rounds*nq)
+			scpu := (threadCPUTime() - tcpu) / time.Duration(rounds*nq)
+			runtime.UnlockOSThread()
+			b.ReportMetric(float64(scpu.Nanoseconds()), "search-cpu-ns")
 			hits20 := 0
 			for i, q := range queries {
 				hits20 += recallOf(x.Search(q, 10, 20, nil), truth[i])
@@ -111,5 +124,11 @@ func cosineTruth(data, queries [][]float32, k int) [][]uint64 {
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func threadCPUTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
