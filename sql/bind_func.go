@@ -82,7 +82,7 @@ func (b *binder) builtin(name string, args []executor.Expr, pos int32) (executor
 	if f == nil {
 		names := make([]string, len(args))
 		for i, a := range args {
-			names[i] = a.Type().String()
+			names[i] = regtypeName(a.Type().OID)
 		}
 		if anyFits(cands, argTypes, sigOf) {
 			return nil, pgerr.New(pgerr.AmbiguousFunction, "function %s(%s) is not unique", name, strings.Join(names, ", ")).
@@ -244,7 +244,7 @@ func regtypeName(oid types.OID) string {
 func argTypeList(args []executor.Expr) string {
 	names := make([]string, len(args))
 	for i, a := range args {
-		names[i] = a.Type().String()
+		names[i] = regtypeName(a.Type().OID)
 	}
 	return strings.Join(names, ", ")
 }

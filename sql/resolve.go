@@ -188,13 +188,13 @@ func (b *binder) binaryOp(name string, l, r executor.Expr, pos int32) (executor.
 	op := pickOp(cands, lt, rt)
 	if op == nil {
 		if anyFits(cands, []types.OID{lt, rt}, func(op *types.Op) []types.OID { return []types.OID{op.Left, op.Right} }) {
-			return nil, pgerr.New(pgerr.AmbiguousFunction, "operator is not unique: %s %s %s", l.Type().String(), name, r.Type().String()).
+			return nil, pgerr.New(pgerr.AmbiguousFunction, "operator is not unique: %s %s %s", regtypeName(l.Type().OID), name, regtypeName(r.Type().OID)).
 				WithHint("Could not choose a best candidate operator. You might need to add explicit type casts.").WithPosition(pos)
 		}
 		if len(cands) == 0 {
-			return nil, pgerr.New(pgerr.UndefinedFunction, "operator does not exist: %s %s %s", l.Type().String(), name, r.Type().String()).WithPosition(pos)
+			return nil, pgerr.New(pgerr.UndefinedFunction, "operator does not exist: %s %s %s", regtypeName(l.Type().OID), name, regtypeName(r.Type().OID)).WithPosition(pos)
 		}
-		return nil, pgerr.New(pgerr.UndefinedFunction, "operator does not exist: %s %s %s", l.Type().String(), name, r.Type().String()).
+		return nil, pgerr.New(pgerr.UndefinedFunction, "operator does not exist: %s %s %s", regtypeName(l.Type().OID), name, regtypeName(r.Type().OID)).
 			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.").WithPosition(pos)
 	}
 	var err error
@@ -232,7 +232,7 @@ func (b *binder) unaryOp(name string, x executor.Expr, pos int32) (executor.Expr
 		best = preferOne(ok, func(op *types.Op) types.OID { return op.Right })
 	}
 	if best == nil {
-		return nil, pgerr.New(pgerr.UndefinedFunction, "operator does not exist: %s %s", name, x.Type().String()).
+		return nil, pgerr.New(pgerr.UndefinedFunction, "operator does not exist: %s %s", name, regtypeName(x.Type().OID)).
 			WithHint("No operator matches the given name and argument type. You might need to add an explicit type cast.").WithPosition(pos)
 	}
 	x, err := b.coerce(x, types.T{OID: best.Right, Mod: -1}, types.CastImplicit, pos)
