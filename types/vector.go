@@ -408,7 +408,7 @@ func roundHalf(f float32) float32 { return halfToFloat(floatToHalf(f)) }
 func toHalfChecked(f float32) (float32, error) {
 	h := roundHalf(f)
 	if math.IsInf(float64(h), 0) && !math.IsInf(float64(f), 0) {
-		return 0, errFloatOver
+		return 0, pgerr.New(pgerr.NumericValueOutOfRange, "\"%s\" is out of range for type halfvec", AppendFloat(nil, float64(f), 32))
 	}
 	return h, nil
 }
