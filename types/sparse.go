@@ -13,18 +13,15 @@ import (
 // checkSparseIndex is sparsevec's CheckIndex on 0-based indices.
 func checkSparseIndex(idx []int32, i int, dim int32) error {
 	x := idx[i]
-	if x < 0 {
-		return pgerr.New(pgerr.DataException, "index must not be negative")
-	}
-	if x >= dim {
-		return pgerr.New(pgerr.DataException, "index must be less than dimensions")
+	if x < 0 || x >= dim {
+		return pgerr.New(pgerr.DataException, "sparsevec index out of bounds")
 	}
 	if i > 0 {
 		if x < idx[i-1] {
-			return pgerr.New(pgerr.DataException, "indexes must be in ascending order")
+			return pgerr.New(pgerr.DataException, "sparsevec indices must be in ascending order")
 		}
 		if x == idx[i-1] {
-			return pgerr.New(pgerr.DataException, "indexes must not contain duplicates")
+			return pgerr.New(pgerr.DataException, "sparsevec indices must not contain duplicates")
 		}
 	}
 	return nil
@@ -110,13 +107,13 @@ func parseSparse(s string, typmod int32) (Datum, error) {
 			if p >= len(s) {
 				return Null, syntax()
 			}
-			idx, n, overflow := strtol(s[p:])
+			idx, n, _ := strtol(s[p:])
 			if n == 0 {
 				return Null, syntax()
 			}
-			if overflow || idx < 1 || idx > math.MaxInt32 {
-				return Null, pgerr.New(pgerr.NumericValueOutOfRange, "index \"%d\" is out of range for type sparsevec", idx)
-			}
+			// Kept in int range; checkSparseIndex reports it after the
+			// dimensions are known (only for non-zero values, as pgvector).
+			idx = max(min(idx, math.MaxInt32), math.MinInt32+1)
 			p += n
 			skip()
 			if p >= len(s) || s[p] != ':' {
