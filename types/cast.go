@@ -67,7 +67,8 @@ func init() {
 		{Int4ArrayOID, HalfvecOID, a}, {Float4ArrayOID, HalfvecOID, a}, {Float8ArrayOID, HalfvecOID, a},
 		{NumericArrayOID, HalfvecOID, a},
 		{SparsevecOID, VectorOID, a}, {VectorOID, SparsevecOID, i}, {SparsevecOID, HalfvecOID, a},
-		{HalfvecOID, SparsevecOID, i},
+		{HalfvecOID, SparsevecOID, i}, {Int4ArrayOID, SparsevecOID, a}, {Float4ArrayOID, SparsevecOID, a},
+		{Float8ArrayOID, SparsevecOID, a}, {NumericArrayOID, SparsevecOID, a},
 	}
 	for _, r := range rows {
 		pgCasts[castKey{r.from, r.to}] = r.c
@@ -468,12 +469,20 @@ func castVectorOrArray(d Datum, from, to T, loc *time.Location) (r Datum, ok boo
 			return NewVector(v), true, err
 		}
 	case SparsevecOID:
-		if f == VectorOID || f == HalfvecOID {
+		switch f {
+		case VectorOID, HalfvecOID:
 			v := d.Vector()
 			if err := checkDim(t, int64(len(v))); err != nil {
 				return Null, true, err
 			}
 			if err := checkExpectedDim(to.Mod, int64(len(v))); err != nil {
+				return Null, true, err
+			}
+			return NewSparse(DenseToSparse(v)), true, nil
+		case Int4ArrayOID, Float4ArrayOID, Float8ArrayOID, NumericArrayOID:
+			// array_to_sparsevec: array_to_vector's checks, zeros dropped.
+			v, err := arrayToVector(d.Array(), t, to.Mod)
+			if err != nil {
 				return Null, true, err
 			}
 			return NewSparse(DenseToSparse(v)), true, nil
