@@ -74,6 +74,8 @@ func TestFullWorkflow(t *testing.T) {
 	}
 
 	cold := info(t, conn, "docs")
+	t.Logf("akidb.collections while COLD: rows %d, bytes_ram %d, bytes_disk %d (HOT: %d), bytes_object_store %d",
+		cold.rows, cold.ram, cold.disk, hot.disk, cold.objectSize)
 	if cold.tier != "COLD" {
 		t.Fatalf("after warm_ttl: tier %s, want COLD", cold.tier)
 	}
