@@ -221,9 +221,12 @@ func (x *Index) addLink0(s *searcher, n, q uint32, dq float32) {
 	}
 	s.orphans = s.orphans[:0]
 	nv := x.vec(n)
-	x.prefetchIDs(lst[1 : 1+c])
 	h := x.heur0[n]
 	valid := h&heurValid != 0
+	if !valid {
+		// Every member's distance is needed.
+		x.prefetchIDs(lst[1 : 1+c])
+	}
 	cands, pr := s.cands[:0], s.pruned0[:0]
 	for i := 1; i <= c; i++ {
 		e := lst[i]
