@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -109,11 +110,44 @@ func limitTotal(count, offset executor.Expr) executor.Expr {
 	return &executor.BinOp{Op: executor.FindOp("+", types.Int8OID, types.Int8OID), L: count, R: offset}
 }
 
-// hnswIndex plans CREATE INDEX ... USING hnsw (col opclass) WITH (...).
+// hnswIndex plans CREATE INDEX ... USING hnsw (col opclass) WITH (...),
+// checking in PostgreSQL's order: the access method's limits, the options,
+// the column and operator class, then pgvector's build checks.
 func (b *binder) hnswIndex(is *pg_query.IndexStmt, td *storage.TableDesc) (storage.IndexDesc, error) {
 	idx := storage.IndexDesc{Name: is.Idxname, Method: "hnsw", M: 16, EfConstruction: 64}
 	if len(is.IndexParams) != 1 {
-		return idx, pgerr.New(pgerr.FeatureNotSupported, "hnsw indexes take exactly one column")
+		return idx, pgerr.New(pgerr.FeatureNotSupported, "access method \"hnsw\" does not support multicolumn indexes")
+	}
+	if is.Unique {
+		return idx, pgerr.New(pgerr.FeatureNotSupported, "access method \"hnsw\" does not support unique indexes")
+	}
+	seen := map[string]bool{}
+	for _, o := range is.Options {
+		de := o.GetDefElem()
+		name := strings.ToLower(de.Defname)
+		if name != "m" && name != "ef_construction" {
+			return idx, pgerr.New(pgerr.InvalidParameterValue, "unrecognized parameter %q", de.Defname)
+		}
+		if seen[name] {
+			return idx, pgerr.New(pgerr.InvalidParameterValue, "parameter %q specified more than once", name)
+		}
+		seen[name] = true
+		v, err := defElemInt(de)
+		if err != nil {
+			return idx, err
+		}
+		switch name {
+		case "m":
+			if v < 2 || v > 100 {
+				return idx, pgerr.New(pgerr.InvalidParameterValue, "value %d out of bounds for option \"m\"", v).WithDetail("Valid values are between \"2\" and \"100\".")
+			}
+			idx.M = v
+		case "ef_construction":
+			if v < 4 || v > 1000 {
+				return idx, pgerr.New(pgerr.InvalidParameterValue, "value %d out of bounds for option \"ef_construction\"", v).WithDetail("Valid values are between \"4\" and \"1000\".")
+			}
+			idx.EfConstruction = v
+		}
 	}
 	el := is.IndexParams[0].GetIndexElem()
 	colName := el.Name
@@ -139,6 +173,33 @@ func (b *binder) hnswIndex(is *pg_query.IndexStmt, td *storage.TableDesc) (stora
 		return idx, pgerr.New(pgerr.UndefinedColumn, "column %q does not exist", colName)
 	}
 	t := td.Columns[col].Type
+	opclass := ""
+	if len(el.Opclass) > 0 {
+		names := nameList(el.Opclass)
+		opclass = names[len(names)-1]
+	}
+	typ := t
+	if castT != nil {
+		typ = *castT
+	}
+	// pgvector has no default operator class for hnsw.
+	if opclass == "" {
+		return idx, pgerr.New(pgerr.UndefinedObject, "data type %s has no default operator class for access method \"hnsw\"", regtypeName(typ.OID)).
+			WithHint("You must specify an operator class for the index or define a default operator class for the data type.")
+	}
+	if strings.HasPrefix(opclass, "sparsevec_") || opclass == "bit_hamming_ops" || opclass == "bit_jaccard_ops" {
+		return idx, pgerr.New(pgerr.FeatureNotSupported, "hnsw indexes with operator class %q are not supported yet", opclass)
+	}
+	_, opType, ok := opClassMetric(opclass)
+	if !ok {
+		return idx, pgerr.New(pgerr.UndefinedObject, "operator class %q does not exist for access method \"hnsw\"", opclass)
+	}
+	if opType != typ.OID {
+		return idx, pgerr.New(pgerr.DatatypeMismatch, "operator class %q does not accept data type %s", opclass, regtypeName(typ.OID))
+	}
+	if el.Ordering != pg_query.SortByDir_SORTBY_DEFAULT || el.NullsOrdering != pg_query.SortByNulls_SORTBY_NULLS_DEFAULT {
+		return idx, pgerr.New(pgerr.FeatureNotSupported, "access method \"hnsw\" does not support ASC/DESC options")
+	}
 	if castT != nil {
 		switch {
 		case castT.OID == t.OID:
@@ -151,27 +212,6 @@ func (b *binder) hnswIndex(is *pg_query.IndexStmt, td *storage.TableDesc) (stora
 		}
 		t = *castT
 	}
-	opclass := ""
-	if len(el.Opclass) > 0 {
-		names := nameList(el.Opclass)
-		opclass = names[len(names)-1]
-	}
-	switch t.OID {
-	case types.VectorOID:
-		if opclass == "" {
-			opclass = "vector_l2_ops"
-		}
-	case types.HalfvecOID:
-		if opclass == "" {
-			opclass = "halfvec_l2_ops"
-		}
-	default:
-		return idx, pgerr.New(pgerr.UndefinedObject, "data type %s has no default operator class for access method \"hnsw\"", t.String()).
-			WithHint("You must specify an operator class for the index or define a default operator class for the data type.")
-	}
-	if _, typ, ok := opClassMetric(opclass); !ok || typ != t.OID {
-		return idx, pgerr.New(pgerr.UndefinedObject, "operator class %q does not exist for access method \"hnsw\"", opclass)
-	}
 	if t.Mod <= 0 {
 		return idx, pgerr.New(pgerr.InvalidParameterValue, "column does not have dimensions")
 	}
@@ -180,28 +220,7 @@ func (b *binder) hnswIndex(is *pg_query.IndexStmt, td *storage.TableDesc) (stora
 		maxDims = 4000
 	}
 	if int(t.Mod) > maxDims {
-		return idx, pgerr.New(pgerr.InvalidParameterValue, "column cannot have more than %d dimensions for hnsw index", maxDims)
-	}
-	for _, o := range is.Options {
-		de := o.GetDefElem()
-		v, err := defElemInt(de)
-		if err != nil {
-			return idx, err
-		}
-		switch strings.ToLower(de.Defname) {
-		case "m":
-			if v < 2 || v > 100 {
-				return idx, pgerr.New(pgerr.InvalidParameterValue, "value %d out of bounds for option \"m\"", v).WithDetail("Valid values are between \"2\" and \"100\".")
-			}
-			idx.M = v
-		case "ef_construction":
-			if v < 4 || v > 1000 {
-				return idx, pgerr.New(pgerr.InvalidParameterValue, "value %d out of bounds for option \"ef_construction\"", v).WithDetail("Valid values are between \"4\" and \"1000\".")
-			}
-			idx.EfConstruction = v
-		default:
-			return idx, pgerr.New(pgerr.InvalidParameterValue, "unrecognized parameter %q", de.Defname)
-		}
+		return idx, pgerr.New(pgerr.ProgramLimitExceeded, "column cannot have more than %d dimensions for hnsw index", maxDims)
 	}
 	if idx.EfConstruction < 2*idx.M {
 		return idx, pgerr.New(pgerr.InvalidParameterValue, "ef_construction must be greater than or equal to 2 * m")
@@ -212,24 +231,36 @@ func (b *binder) hnswIndex(is *pg_query.IndexStmt, td *storage.TableDesc) (stora
 	return idx, nil
 }
 
+// defElemInt reads an integer index option as PostgreSQL's parse_int
+// does: surrounding spaces allowed, a fraction rounded, no value meaning
+// "true".
 func defElemInt(de *pg_query.DefElem) (int, error) {
-	if de.Arg == nil {
-		return 0, pgerr.New(pgerr.SyntaxError, "option %q needs a value", de.Defname)
-	}
-	if iv := de.Arg.GetInteger(); iv != nil {
-		return int(iv.Ival), nil
-	}
-	if s := de.Arg.GetString_(); s != nil {
-		v, err := strconv.Atoi(s.Sval)
-		if err != nil {
-			return 0, pgerr.New(pgerr.InvalidParameterValue, "invalid value for integer option %q: %s", de.Defname, s.Sval)
-		}
-		return v, nil
-	}
-	if c := de.Arg.GetAConst(); c != nil {
-		if iv, ok := c.Val.(*pg_query.A_Const_Ival); ok {
-			return int(iv.Ival.Ival), nil
+	text := "true"
+	if de.Arg != nil {
+		switch {
+		case de.Arg.GetInteger() != nil:
+			return int(de.Arg.GetInteger().Ival), nil
+		case de.Arg.GetFloat() != nil:
+			text = de.Arg.GetFloat().Fval
+		case de.Arg.GetString_() != nil:
+			text = de.Arg.GetString_().Sval
+		case de.Arg.GetTypeName() != nil:
+			names := nameList(de.Arg.GetTypeName().Names)
+			text = names[len(names)-1]
 		}
 	}
-	return 0, pgerr.New(pgerr.InvalidParameterValue, "invalid value for integer option %q", de.Defname)
+	bad := pgerr.New(pgerr.InvalidParameterValue, "invalid value for integer option %q: %s", de.Defname, text)
+	t := strings.TrimSpace(text)
+	if v, err := strconv.ParseInt(t, 0, 32); err == nil {
+		return int(v), nil
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, bad
+	}
+	f = math.RoundToEven(f)
+	if f < math.MinInt32 || f > math.MaxInt32 {
+		return 0, bad
+	}
+	return int(f), nil
 }
