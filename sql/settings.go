@@ -198,6 +198,11 @@ func (s *Session) set(name, value string) error {
 		if !strings.Contains(key, ".") {
 			return pgerr.New(pgerr.UndefinedObject, "unrecognized configuration parameter %q", name)
 		}
+		// pgvector reserves its prefixes (MarkGUCPrefixReserved).
+		if prefix, _, _ := strings.Cut(key, "."); prefix == "hnsw" || prefix == "ivfflat" {
+			return pgerr.New(pgerr.InvalidName, "invalid configuration parameter name %q", name).
+				WithDetail("\"%s\" is a reserved prefix.", prefix)
+		}
 		s.settings[key] = value
 		return nil
 	}
