@@ -1,6 +1,8 @@
 package executor
 
 import (
+	"strings"
+
 	"github.com/akidb/akidb/pgerr"
 	"github.com/akidb/akidb/storage"
 	"github.com/akidb/akidb/types"
@@ -17,6 +19,9 @@ type VectorScan struct {
 	Limit   Expr // LIMIT + OFFSET
 	Filter  Expr // may be nil
 	WithKey bool
+	// QueryLeft: the query is the distance operator's left operand (for
+	// the dimension mismatch error).
+	QueryLeft bool
 }
 
 func (n *VectorScan) Width() int {
@@ -46,7 +51,16 @@ func (n *VectorScan) Open(c *Ctx) (RowIter, error) {
 	}
 	vec := q.P.([]float32)
 	if n.Index.Dims > 0 && len(vec) != n.Index.Dims {
-		return nil, pgerr.New(pgerr.DataException, "expected %d dimensions, not %d", n.Index.Dims, len(vec))
+		// The distance operator's error, as a scan without the index gives.
+		typ := "vector"
+		if strings.HasPrefix(n.Index.OpClass, "halfvec_") {
+			typ = "halfvec"
+		}
+		a, b := n.Index.Dims, len(vec)
+		if n.QueryLeft {
+			a, b = b, a
+		}
+		return nil, pgerr.New(pgerr.DataException, "different %s dimensions %d and %d", typ, a, b)
 	}
 	ef := c.EfSearch
 	if ef <= 0 {

@@ -69,8 +69,9 @@ func (b *binder) vectorScan(base executor.Node, where executor.Expr, key executo
 	}
 	col, query := bo.L, bo.R
 	ref, ok := vectorColumn(col)
+	queryLeft := false
 	if !ok || !rowIndependent(query) {
-		col, query = bo.R, bo.L
+		col, query, queryLeft = bo.R, bo.L, true
 		if ref, ok = vectorColumn(col); !ok || !rowIndependent(query) {
 			return nil
 		}
@@ -99,7 +100,7 @@ func (b *binder) vectorScan(base executor.Node, where executor.Expr, key executo
 			}
 		}
 	}
-	return &executor.VectorScan{Table: scan.Table, Index: idx, Query: query, Limit: limit, Filter: where, WithKey: scan.WithKey}
+	return &executor.VectorScan{Table: scan.Table, Index: idx, Query: query, Limit: limit, Filter: where, WithKey: scan.WithKey, QueryLeft: queryLeft}
 }
 
 // limitTotal is LIMIT + OFFSET: how many rows a top-k must keep.
