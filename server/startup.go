@@ -119,7 +119,10 @@ func (c *conn) openSession(m *pgproto3.StartupMessage) bool {
 			notices = append(notices, e)
 			return
 		}
+		// Sent at once, so a client waiting on a long statement (a
+		// restore of a COLD collection) sees its progress.
 		c.send(noticeResponse(e))
+		c.flush()
 	}
 
 	sess, err := c.srv.eng.NewSession(c.ctx, p)

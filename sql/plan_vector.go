@@ -198,7 +198,9 @@ func (b *binder) hnswIndex(is *pg_query.IndexStmt, td *storage.TableDesc) (stora
 	if opType != typ.OID {
 		return idx, pgerr.New(pgerr.DatatypeMismatch, "operator class %q does not accept data type %s", opclass, regtypeName(typ.OID))
 	}
-	if el.Ordering != pg_query.SortByDir_SORTBY_DEFAULT || el.NullsOrdering != pg_query.SortByNulls_SORTBY_NULLS_DEFAULT {
+	// (CREATE COLLECTION builds its index element without these fields.)
+	if (el.Ordering != pg_query.SortByDir_SORTBY_DEFAULT && el.Ordering != pg_query.SortByDir_SORT_BY_DIR_UNDEFINED) ||
+		(el.NullsOrdering != pg_query.SortByNulls_SORTBY_NULLS_DEFAULT && el.NullsOrdering != pg_query.SortByNulls_SORT_BY_NULLS_UNDEFINED) {
 		return idx, pgerr.New(pgerr.FeatureNotSupported, "access method \"hnsw\" does not support ASC/DESC options")
 	}
 	if castT != nil {
