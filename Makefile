@@ -19,7 +19,13 @@ run: build
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 60m -run '^TestStart$$' ./internal/testenv/minio
-	$(GO) test -race -timeout 30m ./...
+	$(GO) test -race -timeout 30m $$($(GO) list ./... | grep -v '/e2e/tiering$$')
+	# The tiering workflow loads 10k x 512 collections several times over;
+	# under the race detector that alone takes most of ten minutes, so the
+	# whole suite runs without it and its concurrent tests (moves,
+	# shared restores, cancels) run again with it.
+	$(GO) test -timeout 30m ./e2e/tiering
+	$(GO) test -race -timeout 30m -run 'TestConcurrentDemotion|TestColdQueryNoticesAndSharedRestore|TestCancelWhileRestoring' ./e2e/tiering
 
 # make bench: Go micro benchmarks, then the end-to-end vector benchmark
 # (cmd/akidb-bench) against bin/akidb started as a subprocess. Its table
