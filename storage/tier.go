@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -208,6 +210,15 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 		return nil, wrapf(err, "export")
 	}
 	defer it.Close()
+	// Labels (RowKey -> label) are in RowKey order like the rows: walk
+	// both together rather than look each label up.
+	lp := vecPrefix(td.ID, tableVecRowKeys, idx.ID)
+	lit, err := snap.NewIter(&pebble.IterOptions{LowerBound: lp, UpperBound: prefixEnd(lp)})
+	if err != nil {
+		return nil, wrapf(err, "export")
+	}
+	defer lit.Close()
+	lit.First()
 	ncols := len(td.Columns)
 	row := make([]types.Datum, ncols+2)
 	it.First()
@@ -218,22 +229,23 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 		if err := ctx.Err(); err != nil {
 			return nil, false, err
 		}
-		key := RowKey(append([]byte(nil), it.Key()[len(p):]...))
+		rk := it.Key()[len(p):]
 		clear(row)
 		if err := decodeRowInto(it.Value(), row[:ncols]); err != nil {
 			return nil, false, err
 		}
-		row[ncols] = types.Datum{K: types.KBytes, S: string(key)}
-		lv, closer, err := snap.Get(rowLabelKey(td.ID, idx.ID, key))
-		switch {
-		case err == nil:
-			label, derr := decodeLabel(lv)
-			closer.Close()
-			if derr != nil {
-				return nil, false, derr
+		row[ncols] = types.Datum{K: types.KBytes, S: string(rk)}
+		for lit.Valid() && bytes.Compare(lit.Key()[len(lp):], rk) < 0 {
+			lit.Next()
+		}
+		if lit.Valid() && bytes.Equal(lit.Key()[len(lp):], rk) {
+			label, err := decodeLabel(lit.Value())
+			if err != nil {
+				return nil, false, err
 			}
 			row[ncols+1] = types.Datum{K: types.KInt, I: int64(label)}
-		case !errors.Is(err, pebble.ErrNotFound):
+		}
+		if err := lit.Error(); err != nil {
 			return nil, false, wrapf(err, "export")
 		}
 		it.Next()
@@ -277,6 +289,7 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	if err := db.DropLocal(ctx, id); err != nil {
 		return err
 	}
+	start := time.Now()
 	// The graph first: the rows fill in its vectors as they go by.
 	gf, err := os.Open(files[snapshot.GraphObject])
 	if err != nil {
@@ -358,6 +371,7 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	if err != nil {
 		return err
 	}
+	rowsDone := time.Now()
 	if err := g.FillDone(); err != nil {
 		return wrapf(err, "restore index of %q from snapshot %s", td.Name, m.ID)
 	}
@@ -375,7 +389,14 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	// Until the checkpoint is written a restart rebuilds the graph from
 	// the rows, which hold everything.
 	db.queueCheckpoint(v)
-	return db.Unload(ctx, id)
+	synced := time.Now()
+	if err := db.Unload(ctx, id); err != nil {
+		return err
+	}
+	db.log.Info("storage: imported collection", "table", td.Name, "rows", done,
+		"rows_seconds", rowsDone.Sub(start).Seconds(), "sync_seconds", synced.Sub(rowsDone).Seconds(),
+		"map_seconds", time.Since(synced).Seconds())
+	return nil
 }
 
 // writeGraphFile writes v's graph without its vectors to path.

@@ -451,10 +451,12 @@ func (m *Manager) snapshot(ctx context.Context, id uint32, snapID string, progre
 	if progress != nil {
 		progress(fmt.Sprintf("snapshot of collection %s: writing", name))
 	}
+	start := time.Now()
 	ex, err := m.be.Export(ctx, id, dir)
 	if err != nil {
 		return nil, err
 	}
+	exported := time.Now()
 	crashPoint("before_upload")
 	man := &snapshot.Manifest{
 		FormatVersion: snapshot.FormatVersion, ID: snapID, Collection: name, CollectionID: id,
@@ -463,6 +465,8 @@ func (m *Manager) snapshot(ctx context.Context, id uint32, snapID string, progre
 	if err := snapshot.Upload(ctx, uploadStore(m.store), m.cfg.Prefix, man, ex.Files, progressBytes(progress, "snapshot of collection "+name+": uploaded", "bytes")); err != nil {
 		return nil, err
 	}
+	m.log.Info("tiering: snapshot uploaded", "collection", id, "snapshot", snapID, "rows", ex.Rows,
+		"export_seconds", exported.Sub(start).Seconds(), "upload_seconds", time.Since(exported).Seconds())
 	crashPoint("after_upload")
 	return man, nil
 }
@@ -555,11 +559,18 @@ func (m *Manager) importSnapshot(ctx context.Context, id uint32, snapID string, 
 	if progress != nil {
 		progress(fmt.Sprintf("restoring collection %s from snapshot %s", name, snapID))
 	}
+	start := time.Now()
 	man, files, err := snapshot.Download(ctx, m.store, m.cfg.Prefix, id, snapID, dir, progressBytes(progress, "restore of collection "+name+": downloaded", "bytes"))
 	if err != nil {
 		return err
 	}
-	return m.be.Import(ctx, id, man, files, progressBytes(progress, "restore of collection "+name+": loaded", "rows"))
+	downloaded := time.Now()
+	if err := m.be.Import(ctx, id, man, files, progressBytes(progress, "restore of collection "+name+": loaded", "rows")); err != nil {
+		return err
+	}
+	m.log.Info("tiering: imported snapshot", "collection", id, "snapshot", snapID,
+		"download_seconds", downloaded.Sub(start).Seconds(), "import_seconds", time.Since(downloaded).Seconds())
+	return nil
 }
 
 // CreateSnapshot takes a snapshot of the collection without moving it and
