@@ -144,35 +144,11 @@ func datumVector(d types.Datum) ([]float32, bool) {
 	case []uint16: // half-precision bits
 		v := make([]float32, len(p))
 		for i, h := range p {
-			v[i] = halfToFloat32(h)
+			v[i] = types.HalfToFloat(h)
 		}
 		return v, true
 	}
 	return nil, false
-}
-
-// halfToFloat32 converts IEEE 754 half-precision bits to a float32.
-func halfToFloat32(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	frac := uint32(h) & 0x3ff
-	switch {
-	case exp == 0x1f: // Inf or NaN
-		return math.Float32frombits(sign | 0x7f800000 | frac<<13)
-	case exp == 0:
-		if frac == 0 {
-			return math.Float32frombits(sign)
-		}
-		// Subnormal: normalise.
-		e := uint32(127 - 15 + 1)
-		for frac&0x400 == 0 {
-			frac <<= 1
-			e--
-		}
-		frac &= 0x3ff
-		return math.Float32frombits(sign | e<<23 | frac<<13)
-	}
-	return math.Float32frombits(sign | (exp+127-15)<<23 | frac<<13)
 }
 
 // indexedVector returns the vector row holds for idx, and whether the row

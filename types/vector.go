@@ -317,7 +317,7 @@ func decodeVectorBinary(t T, b []byte) (Datum, error) {
 	x := make([]float32, dim)
 	for i := range x {
 		if size == 2 {
-			x[i] = halfToFloat(binary.BigEndian.Uint16(b[2*i:]))
+			x[i] = HalfToFloat(binary.BigEndian.Uint16(b[2*i:]))
 		} else {
 			x[i] = math.Float32frombits(binary.BigEndian.Uint32(b[4*i:]))
 		}
@@ -334,7 +334,7 @@ func appendVectorBinary(buf []byte, v []float32, half bool) []byte {
 	buf = binary.BigEndian.AppendUint16(buf, 0)
 	for _, f := range v {
 		if half {
-			buf = binary.BigEndian.AppendUint16(buf, floatToHalf(f))
+			buf = binary.BigEndian.AppendUint16(buf, FloatToHalf(f))
 		} else {
 			buf = binary.BigEndian.AppendUint32(buf, math.Float32bits(f))
 		}
@@ -344,8 +344,8 @@ func appendVectorBinary(buf []byte, v []float32, half bool) []byte {
 
 // --- float16 ---
 
-// floatToHalf converts to IEEE 754 binary16, rounding to nearest even.
-func floatToHalf(f float32) uint16 {
+// FloatToHalf converts to IEEE 754 binary16, rounding to nearest even.
+func FloatToHalf(f float32) uint16 {
 	b := math.Float32bits(f)
 	sign := uint16(b>>16) & 0x8000
 	exp := int((b >> 23) & 0xff)
@@ -382,8 +382,8 @@ func floatToHalf(f float32) uint16 {
 	return sign | uint16(r)
 }
 
-// halfToFloat converts an IEEE 754 binary16 to float32 (exactly).
-func halfToFloat(h uint16) float32 {
+// HalfToFloat converts an IEEE 754 binary16 to float32 (exactly).
+func HalfToFloat(h uint16) float32 {
 	sign := uint32(h&0x8000) << 16
 	exp := uint32(h>>10) & 0x1f
 	mant := uint32(h & 0x3ff)
@@ -401,7 +401,7 @@ func halfToFloat(h uint16) float32 {
 }
 
 // roundHalf rounds f to the nearest float16 value (infinity when too large).
-func roundHalf(f float32) float32 { return halfToFloat(floatToHalf(f)) }
+func roundHalf(f float32) float32 { return HalfToFloat(FloatToHalf(f)) }
 
 // toHalfChecked is pgvector's Float4ToHalf: a finite value that overflows
 // float16 is an error.

@@ -226,16 +226,16 @@ func TestFloat16(t *testing.T) {
 		{5.960464477539063e-08, 0x0001}, {2.9802322387695312e-08, 0}, {2.98023259e-08, 0x0001},
 		{6.103515625e-05, 0x0400}, {0.1, 0x2e66}, {1.0009765625, 0x3c01}, {1.00048828125, 0x3c00}, {1.00146484375, 0x3c02},
 	} {
-		if got := floatToHalf(c.f); got != c.h {
+		if got := FloatToHalf(c.f); got != c.h {
 			t.Errorf("floatToHalf(%g) = %#04x, want %#04x", c.f, got, c.h)
 		}
 	}
 	for h := 0; h < 0x10000; h++ {
-		f := halfToFloat(uint16(h))
+		f := HalfToFloat(uint16(h))
 		if f != f {
 			continue
 		}
-		if back := floatToHalf(f); back != uint16(h) {
+		if back := FloatToHalf(f); back != uint16(h) {
 			t.Fatalf("%#04x -> %g -> %#04x", h, f, back)
 		}
 	}
@@ -456,7 +456,7 @@ func TestVectorHelpers(t *testing.T) {
 	if avg, ok, err := acc.Avg(); !ok || err != nil || FormatText(NewVector(avg), Vector, nil) != "[2,3.5,5]" {
 		t.Errorf("avg: %v %v %v", avg, ok, err)
 	}
-	if h, err := RoundHalfvec([]float32{0.1}); err != nil || h[0] != halfToFloat(0x2e66) {
+	if h, err := RoundHalfvec([]float32{0.1}); err != nil || h[0] != HalfToFloat(0x2e66) {
 		t.Errorf("RoundHalfvec: %v %v", h, err)
 	}
 	if _, err := RoundHalfvec([]float32{1e6}); pgerr.Code(err) != pgerr.NumericValueOutOfRange {

@@ -121,8 +121,8 @@ func (e *encoder) value(cc *colCodec, d types.Datum) (parquet.Value, error) {
 		}
 		start := len(e.scratch)
 		for _, x := range vec {
-			h := floatToHalf(x)
-			if halfToFloat(h) != x && x == x {
+			h := types.FloatToHalf(x)
+			if types.HalfToFloat(h) != x && x == x {
 				return v, fmt.Errorf("column %q: halfvec element %g is not a half-precision value", cc.col.Name, x)
 			}
 			e.scratch = binary.LittleEndian.AppendUint16(e.scratch, h)
@@ -258,7 +258,7 @@ func (dec *decoder) datum(cc *colCodec, v parquet.Value) (types.Datum, error) {
 		}
 		out := dec.vec(len(b) / 2)
 		for i := range out {
-			out[i] = halfToFloat(binary.LittleEndian.Uint16(b[2*i:]))
+			out[i] = types.HalfToFloat(binary.LittleEndian.Uint16(b[2*i:]))
 		}
 		return types.NewVector(out), nil
 	case encText:
@@ -269,62 +269,4 @@ func (dec *decoder) datum(cc *colCodec, v parquet.Value) (types.Datum, error) {
 		return d, nil
 	}
 	return types.Null, fmt.Errorf("column %q: no encoding", cc.col.Name)
-}
-
-// floatToHalf converts to IEEE 754 binary16, rounding to nearest even.
-// Values of halfvec columns are already half-precision, so for them the
-// conversion is exact.
-func floatToHalf(f float32) uint16 {
-	b := math.Float32bits(f)
-	sign := uint16(b>>16) & 0x8000
-	exp := int((b >> 23) & 0xff)
-	mant := b & 0x7fffff
-	if exp == 0xff {
-		if mant != 0 {
-			return sign | 0x7e00
-		}
-		return sign | 0x7c00
-	}
-	e := exp - 127 + 15
-	if e >= 0x1f {
-		return sign | 0x7c00
-	}
-	if e <= 0 {
-		shift := uint(14 - e)
-		if shift > 24 {
-			return sign
-		}
-		mant |= 0x800000
-		half := uint32(1) << (shift - 1)
-		r := mant >> shift
-		rem := mant & (1<<shift - 1)
-		if rem > half || rem == half && r&1 == 1 {
-			r++
-		}
-		return sign | uint16(r)
-	}
-	r := uint32(e)<<10 | mant>>13
-	rem := mant & 0x1fff
-	if rem > 0x1000 || rem == 0x1000 && r&1 == 1 {
-		r++
-	}
-	return sign | uint16(r)
-}
-
-// halfToFloat converts an IEEE 754 binary16 to float32 exactly.
-func halfToFloat(h uint16) float32 {
-	sign := uint32(h&0x8000) << 16
-	exp := uint32(h>>10) & 0x1f
-	mant := uint32(h & 0x3ff)
-	switch exp {
-	case 0x1f:
-		return math.Float32frombits(sign | 0x7f800000 | mant<<13)
-	case 0:
-		f := float32(mant) / (1 << 24)
-		if sign != 0 {
-			f = -f
-		}
-		return f
-	}
-	return math.Float32frombits(sign | (exp+112)<<23 | mant<<13)
 }
