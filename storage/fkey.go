@@ -111,34 +111,22 @@ func (t *Txn) AddForeignKey(tableID uint32, fk ForeignKey) error {
 	fk.Columns, fk.RefColumns = slices.Clone(fk.Columns), slices.Clone(fk.RefColumns)
 	td.ForeignKeys = append(td.ForeignKeys, fk)
 	ref.ReferencedBy = append(ref.ReferencedBy, FKRef{Table: td.ID, Name: fk.Name})
-	if ref != td {
-		// Validate the rows already there against the new constraint.
-		it := t.Scan(td, Span{})
-		for it.Next() {
-			if err := t.checkParent(td, &td.ForeignKeys[len(td.ForeignKeys)-1], ref, it.Row()); err != nil {
-				it.Close()
-				return err
-			}
-		}
-		if err := it.Close(); err != nil {
+	// Validate the rows already there against the new constraint.
+	it := t.Scan(td, Span{})
+	for it.Next() {
+		if err := t.checkParent(td, &td.ForeignKeys[len(td.ForeignKeys)-1], ref, it.Row()); err != nil {
+			it.Close()
 			return err
 		}
+	}
+	if err := it.Close(); err != nil {
+		return err
+	}
+	if ref != td {
 		if err := t.putDesc(catTableKey(ref.ID), ref); err != nil {
 			return err
 		}
 		t.schemaTables = append(t.schemaTables, ref.ID)
-	} else {
-		td.ReferencedBy = ref.ReferencedBy
-		it := t.Scan(td, Span{})
-		for it.Next() {
-			if err := t.checkParent(td, &td.ForeignKeys[len(td.ForeignKeys)-1], td, it.Row()); err != nil {
-				it.Close()
-				return err
-			}
-		}
-		if err := it.Close(); err != nil {
-			return err
-		}
 	}
 	if err := t.putDesc(catTableKey(td.ID), td); err != nil {
 		return err
