@@ -2,7 +2,6 @@ package sql
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -453,4 +452,3 @@ func (s *Session) collectionTier(id uint32) (tier string, pinned bool, last type
 	return st.Tier.String(), st.Pinned, timestamptz(st.LastAccess), st.Accesses, objBytes
 }
 
-var _ = fmt.Sprintf
