@@ -118,7 +118,7 @@ func TestCopyFromBadRow(t *testing.T) {
 	conn := connect(t, testAddr(t))
 	freshTable(t, conn, "copy_bad", "(id int, b text)")
 	cases := []struct {
-		name, sql, data     string
+		name, sql, data    string
 		code, msg, context string
 	}{
 		{"text bad int", "COPY copy_bad FROM STDIN", "1\ta\n2\tb\nx\tc\n4\td\n",

@@ -451,4 +451,3 @@ func (s *Session) collectionTier(id uint32) (tier string, pinned bool, last type
 	}
 	return st.Tier.String(), st.Pinned, timestamptz(st.LastAccess), st.Accesses, objBytes
 }
-

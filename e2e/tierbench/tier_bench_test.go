@@ -298,5 +298,3 @@ func jsonSize(vecs [][]float32) int64 {
 	}
 	return total
 }
-
-
