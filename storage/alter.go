@@ -59,6 +59,12 @@ func (t *Txn) AddColumn(tableID uint32, col ColumnDesc, fill func(row types.Row)
 			return err
 		}
 	}
+	return t.saveTable(td)
+}
+
+// saveTable writes a changed descriptor of an existing table and marks the
+// change for the commit (catalog version, cached plans).
+func (t *Txn) saveTable(td *TableDesc) error {
 	if err := t.putDesc(catTableKey(td.ID), td); err != nil {
 		return err
 	}

@@ -123,17 +123,11 @@ func (t *Txn) AddForeignKey(tableID uint32, fk ForeignKey) error {
 		return err
 	}
 	if ref != td {
-		if err := t.putDesc(catTableKey(ref.ID), ref); err != nil {
+		if err := t.saveTable(ref); err != nil {
 			return err
 		}
-		t.schemaTables = append(t.schemaTables, ref.ID)
 	}
-	if err := t.putDesc(catTableKey(td.ID), td); err != nil {
-		return err
-	}
-	t.ddl = true
-	t.schemaTables = append(t.schemaTables, td.ID)
-	return nil
+	return t.saveTable(td)
 }
 
 func sameColumnSet(a, b []int) bool {
@@ -368,15 +362,9 @@ func (t *Txn) DropForeignKey(tableID uint32, name string) error {
 	} else if r != nil {
 		ref := r.clone()
 		ref.ReferencedBy = unref(ref.ReferencedBy)
-		if err := t.putDesc(catTableKey(ref.ID), ref); err != nil {
+		if err := t.saveTable(ref); err != nil {
 			return err
 		}
-		t.schemaTables = append(t.schemaTables, ref.ID)
 	}
-	if err := t.putDesc(catTableKey(td.ID), td); err != nil {
-		return err
-	}
-	t.ddl = true
-	t.schemaTables = append(t.schemaTables, td.ID)
-	return nil
+	return t.saveTable(td)
 }
