@@ -7,12 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -488,43 +486,6 @@ func (db *DB) Usage(id uint32) tiering.Usage {
 		}
 	}
 	return u
-}
-
-func copyFile(from, to string) error {
-	if err := os.Link(from, to); err == nil {
-		return nil
-	}
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(to)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-// moveFile renames from to to, copying across file systems.
-func moveFile(from, to string) error {
-	if err := os.Rename(from, to); err == nil {
-		return nil
-	} else if !strings.Contains(err.Error(), "cross-device") {
-		return err
-	}
-	if err := copyFile(from, to); err != nil {
-		return err
-	}
-	return os.Remove(from)
 }
 
 // freeOSMemory hands the memory of an unloaded graph back to the system
