@@ -186,7 +186,7 @@ func (b *binder) tierPlan(st *akidbStmt) (*plan, error) {
 	syntax := func(want string) error {
 		return pgerr.New(pgerr.SyntaxError, "syntax error: expected %s", want)
 	}
-	run := func(tag string, fn func(ctx context.Context, s *Session, m *tiering.Manager) error) *plan {
+	runRows := func(tag string, fn func(ctx context.Context, s *Session, m *tiering.Manager) ([]types.Row, error)) *plan {
 		return &plan{utility: func(ctx context.Context, p *Portal) (string, []types.Row, error) {
 			s := p.s
 			if s.txn != nil {
@@ -196,8 +196,17 @@ func (b *binder) tierPlan(st *akidbStmt) (*plan, error) {
 			if err != nil {
 				return "", nil, err
 			}
-			return tag, nil, fn(ctx, s, m)
+			rows, err := fn(ctx, s, m)
+			if err != nil {
+				return "", nil, err
+			}
+			return tag, rows, nil
 		}}
+	}
+	run := func(tag string, fn func(ctx context.Context, s *Session, m *tiering.Manager) error) *plan {
+		return runRows(tag, func(ctx context.Context, s *Session, m *tiering.Manager) ([]types.Row, error) {
+			return nil, fn(ctx, s, m)
+		})
 	}
 	switch {
 	case st.is("ALTER", "COLLECTION"):
@@ -254,27 +263,18 @@ func (b *binder) tierPlan(st *akidbStmt) (*plan, error) {
 			return nil, syntax("CREATE SNAPSHOT FOR COLLECTION name")
 		}
 		name := identifier(words[4])
-		p := run("CREATE SNAPSHOT", nil)
-		p.cols = []Column{{Name: "snapshot_id", Type: types.Text}}
-		p.utility = func(ctx context.Context, p *Portal) (string, []types.Row, error) {
-			s := p.s
-			if s.txn != nil {
-				return "", nil, pgerr.New(pgerr.ActiveSQLTransaction, "CREATE SNAPSHOT cannot run inside a transaction block")
-			}
-			m, err := s.tiersOrErr()
-			if err != nil {
-				return "", nil, err
-			}
+		p := runRows("CREATE SNAPSHOT", func(ctx context.Context, s *Session, m *tiering.Manager) ([]types.Row, error) {
 			td, err := s.collectionByName(name)
 			if err != nil {
-				return "", nil, err
+				return nil, err
 			}
 			man, err := m.CreateSnapshot(ctx, td.ID, s.progress)
 			if err != nil {
-				return "", nil, err
+				return nil, err
 			}
-			return "CREATE SNAPSHOT", []types.Row{{types.NewString(man.ID)}}, nil
-		}
+			return []types.Row{{types.NewString(man.ID)}}, nil
+		})
+		p.cols = []Column{{Name: "snapshot_id", Type: types.Text}}
 		return p, nil
 	case st.is("SHOW", "SNAPSHOTS"):
 		var name string
