@@ -618,14 +618,21 @@ func (m *Manager) RestoreSnapshot(ctx context.Context, id uint32, snapID string,
 	if err := m.writeIntent(intent{Op: "restore_snapshot", Collection: id, Snapshot: snapID, From: m.State(id).Tier, Started: m.clock.Now()}); err != nil {
 		return err
 	}
+	// On failure the intent stays: Recover runs the restore again.
+	return m.replaceFromSnapshot(ctx, id, snapID, progress)
+}
+
+// replaceFromSnapshot replaces the collection's local data with snapshot
+// snapID and records it WARM, ending the restore_snapshot intent.
+func (m *Manager) replaceFromSnapshot(ctx context.Context, id uint32, snapID string, progress Progress) error {
 	if err := m.be.DropLocal(ctx, id); err != nil {
 		return err
 	}
 	if err := m.importSnapshot(ctx, id, snapID, progress); err != nil {
-		return err // the intent stays: Recover runs the restore again
+		return err
 	}
 	now := m.clock.Now()
-	return m.finish(id, func(s *State) { s.moved(Warm, now); s.Snapshot = "" })
+	return m.finish(id, func(s *State) { s.moved(Warm, now); s.Snapshot, s.SnapshotBytes = "", 0 })
 }
 
 // SnapshotInfo is one listed snapshot.
@@ -806,14 +813,7 @@ func (m *Manager) recoverIntent(ctx context.Context, in intent) error {
 		}
 		return m.dropIntent(id)
 	case "restore_snapshot":
-		if err := m.be.DropLocal(ctx, id); err != nil {
-			return err
-		}
-		if err := m.importSnapshot(ctx, id, in.Snapshot, nil); err != nil {
-			return err
-		}
-		now := m.clock.Now()
-		return m.finish(id, func(s *State) { s.moved(Warm, now); s.Snapshot = "" })
+		return m.replaceFromSnapshot(ctx, id, in.Snapshot, nil)
 	case "warm", "hot":
 		// The state still says the old tier. An interrupted HOT -> WARM
 		// may have written the graph file; Load deletes it (the graph is
