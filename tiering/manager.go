@@ -175,13 +175,6 @@ func (m *Manager) State(id uint32) State {
 	return s
 }
 
-// Policy returns the policy in force for a collection.
-func (m *Manager) Policy(id uint32) Policy {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.stateLocked(id).Overrides.Apply(m.cfg.Policy)
-}
-
 // Access records a query or write of the collection and makes its data
 // local: a COLD collection is restored to WARM first, and concurrent
 // callers share one restore. It returns a release function the caller
@@ -252,15 +245,6 @@ func (m *Manager) SnapshotBytes(id uint32) int64 {
 		return s.SnapshotBytes
 	}
 	return 0
-}
-
-// Usage is where the collection's bytes are now.
-func (m *Manager) Usage(id uint32) Usage {
-	u := m.be.Usage(id)
-	if m.State(id).Tier == Cold {
-		u.Rows = 0
-	}
-	return u
 }
 
 // Touch records an access of a collection whose data the caller already
