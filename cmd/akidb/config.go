@@ -19,12 +19,15 @@ import (
 // precedence: the defaults, the TOML config file, the environment
 // (AKIDB_LISTEN, AKIDB_DATA_DIR), and the command-line flags.
 type settings struct {
-	Listen          string          `toml:"listen"`
-	DataDir         string          `toml:"data_dir"`
-	MaxMessageSize  int64           `toml:"max_message_size"` // bytes; 0 is the server default (1 GiB)
-	ShutdownTimeout duration        `toml:"shutdown_timeout"` // e.g. "30s"; 0 is the server default
-	Tiering         tieringSettings `toml:"tiering"`
-	S3              s3Settings      `toml:"s3"`
+	Listen          string   `toml:"listen"`
+	DataDir         string   `toml:"data_dir"`
+	MaxMessageSize  int64    `toml:"max_message_size"` // bytes; 0 is the server default (1 GiB)
+	ShutdownTimeout duration `toml:"shutdown_timeout"` // e.g. "30s"; 0 is the server default
+	// DebugListen, when set, serves Go's pprof profiles over HTTP at
+	// /debug/pprof/ on this host:port (env AKIDB_DEBUG_LISTEN).
+	DebugListen string          `toml:"debug_listen"`
+	Tiering     tieringSettings `toml:"tiering"`
+	S3          s3Settings      `toml:"s3"`
 }
 
 // tieringSettings is the [tiering] table: the default policy and the
@@ -93,6 +96,7 @@ func (s *settings) env(getenv func(string) string) error {
 	str("AKIDB_S3_SECRET_ACCESS_KEY", &s.S3.SecretAccessKey)
 	str("AKIDB_S3_PREFIX", &s.S3.Prefix)
 	str("AKIDB_TIERING_OBJECT_DIR", &s.Tiering.ObjectDir)
+	str("AKIDB_DEBUG_LISTEN", &s.DebugListen)
 	boolean := func(name string, dst *bool) error {
 		switch v := strings.ToLower(getenv(name)); v {
 		case "":
@@ -152,7 +156,7 @@ func load(args []string, getenv func(string) string) (settings, error) {
 	def := defaults()
 	listen := fs.String("listen", def.Listen, "`host:port` to accept PostgreSQL connections on (env AKIDB_LISTEN)")
 	data := fs.String("data", def.DataDir, "data `directory` (env AKIDB_DATA_DIR)")
-	configFile := fs.String("config", "", "TOML config `file` (keys: listen, data_dir, max_message_size, shutdown_timeout, [tiering], [s3])")
+	configFile := fs.String("config", "", "TOML config `file` (keys: listen, data_dir, max_message_size, shutdown_timeout, debug_listen, [tiering], [s3])")
 	if err := fs.Parse(args); err != nil {
 		return settings{}, err
 	}

@@ -4,7 +4,7 @@
 //	akidb [--listen host:port] [--data DIR] [--config FILE]
 //
 // Settings come from the optional TOML file (listen, data_dir,
-// max_message_size, shutdown_timeout, and the [tiering] and [s3] tables),
+// max_message_size, shutdown_timeout, debug_listen, and the [tiering] and [s3] tables),
 // then the AKIDB_* environment (AKIDB_LISTEN, AKIDB_DATA_DIR, the tiering
 // policy and the S3 connection), then the flags, each overriding the one
 // before. Without an S3 bucket, COLD collections go to a local directory. The
@@ -57,6 +57,13 @@ func run(ctx context.Context, s settings, log *slog.Logger) (err error) {
 			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 		}
 	}()
+	if s.DebugListen != "" {
+		stopDebug, err := serveDebug(s.DebugListen, log)
+		if err != nil {
+			return fmt.Errorf("debug listener: %w", err)
+		}
+		defer stopDebug()
+	}
 	ln, err := net.Listen("tcp", s.Listen)
 	if err != nil {
 		return err
