@@ -22,6 +22,11 @@ type VectorScan struct {
 	// QueryLeft: the query is the distance operator's left operand (for
 	// the dimension mismatch error).
 	QueryLeft bool
+	// KeyOnly: the plan reads only the primary-key columns, which the scan
+	// decodes from the row keys instead of reading the rows (the other
+	// columns are NULL). Only without a Filter, and only when
+	// storage.KeyOnly(Table) holds.
+	KeyOnly bool
 }
 
 func (n *VectorScan) Width() int {
@@ -76,7 +81,12 @@ func (n *VectorScan) Open(c *Ctx) (RowIter, error) {
 			return EvalBool(c, n.Filter, row)
 		}
 	}
-	hits, err := c.Txn.VectorSearch(n.Table, n.Index, vec, k, ef, accept)
+	var hits []storage.VectorHit
+	if n.KeyOnly && accept == nil {
+		hits, err = c.Txn.VectorSearchKeys(n.Table, n.Index, vec, k, ef)
+	} else {
+		hits, err = c.Txn.VectorSearch(n.Table, n.Index, vec, k, ef, accept)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -80,7 +80,11 @@ func explainNode(n executor.Node, depth int, out []string, efSearch int) []strin
 		}
 		out = explainNode(x.Input, depth+1, out, efSearch)
 	case *executor.VectorScan:
-		add(fmt.Sprintf("Index Scan using %s on %s (hnsw, %s, ef_search=%d)", x.Index.Name, x.Table.Name, x.Index.OpClass, efSearch))
+		scan := "Index Scan"
+		if x.KeyOnly {
+			scan = "Index Only Scan" // the rows are not read
+		}
+		add(fmt.Sprintf("%s using %s on %s (hnsw, %s, ef_search=%d)", scan, x.Index.Name, x.Table.Name, x.Index.OpClass, efSearch))
 		prop("Order By: distance to " + x.Query.String())
 		if x.Filter != nil {
 			prop("Filter: " + x.Filter.String() + " (iterative scan)")

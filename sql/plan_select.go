@@ -138,6 +138,12 @@ func (b *binder) selectStmt(sel *pg_query.SelectStmt, parent *scope) (*query, er
 	if agg == nil && !distinct && len(keys) > 0 && !keys[0].Desc && count != nil {
 		if vs := b.vectorScan(base, where, exprs[keys[0].Col], limitTotal(count, offset)); vs != nil {
 			node, ordered = vs, len(keys) == 1
+			if ordered && len(hidden) > 0 {
+				// The scan yields rows in ORDER BY order and nothing sorts
+				// them again: the hidden sort keys need no computing.
+				exprs, hidden = exprs[:len(targets)], nil
+			}
+			vs.KeyOnly = where == nil && storage.KeyOnly(vs.Table) && onlyKeyColumns(exprs, vs.Table)
 		}
 	}
 	node = &executor.Project{Input: node, Exprs: exprs}

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -54,7 +55,7 @@ func vectorColumn(e executor.Expr) (*executor.ColRef, bool) {
 // vectorScan turns ORDER BY <distance to a constant> LIMIT k over one
 // table into a scan of a matching HNSW index, when there is one and no
 // selective key predicate makes an exact scan of few rows the better plan.
-func (b *binder) vectorScan(base executor.Node, where executor.Expr, key executor.Expr, limit executor.Expr) executor.Node {
+func (b *binder) vectorScan(base executor.Node, where executor.Expr, key executor.Expr, limit executor.Expr) *executor.VectorScan {
 	scan, ok := base.(*executor.Scan)
 	if !ok || len(scan.Start) > 0 || len(scan.End) > 0 || limit == nil {
 		return nil
@@ -101,6 +102,21 @@ func (b *binder) vectorScan(base executor.Node, where executor.Expr, key executo
 		}
 	}
 	return &executor.VectorScan{Table: scan.Table, Index: idx, Query: query, Limit: limit, Filter: where, WithKey: scan.WithKey, QueryLeft: queryLeft}
+}
+
+// onlyKeyColumns reports expressions that read no column of td but its
+// primary-key columns: each a reference to one, or row-independent.
+func onlyKeyColumns(exprs []executor.Expr, td *storage.TableDesc) bool {
+	for _, e := range exprs {
+		if rowIndependent(e) {
+			continue
+		}
+		ref, ok := e.(*executor.ColRef)
+		if !ok || !slices.Contains(td.PrimaryKey, ref.Idx) {
+			return false
+		}
+	}
+	return true
 }
 
 // limitTotal is LIMIT + OFFSET: how many rows a top-k must keep.

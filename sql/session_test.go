@@ -167,3 +167,48 @@ func BenchmarkParsePlanSimpleQuery(b *testing.B) {
 		}
 	}
 }
+
+// A vector search that returns only primary-key columns reads no rows
+// (an index-only scan) and answers as the scan that reads them does, in
+// the transaction's view; one that needs another column reads the rows.
+func TestVectorScanReadsOnlyKeys(t *testing.T) {
+	s := newTestSession(t)
+	run(t, s, "CREATE TABLE vk (id bigint PRIMARY KEY, note text, embedding vector(2))")
+	run(t, s, "INSERT INTO vk SELECT k, 'n' || k, ('[' || k || ',' || (k % 7) || ']')::vector FROM (VALUES (1),(2),(3),(4),(5),(6),(7),(8),(9),(10),(11),(12)) AS x(k)")
+	run(t, s, "CREATE INDEX ON vk USING hnsw (embedding vector_l2_ops)")
+	const q = "SELECT id FROM vk ORDER BY embedding <-> '[6.1,2.05]' LIMIT 4"
+	const full = "SELECT id, note FROM vk ORDER BY embedding <-> '[6.1,2.05]' LIMIT 4"
+	if got := explain(t, s, q); !strings.Contains(got, "Index Only Scan using vk_embedding_idx") {
+		t.Fatalf("EXPLAIN %s:\n%s", q, got)
+	}
+	if got := explain(t, s, full); !strings.Contains(got, "Index Scan using vk_embedding_idx") || strings.Contains(got, "Only") {
+		t.Fatalf("EXPLAIN %s:\n%s", full, got)
+	}
+	ids := func(rows [][]string) string {
+		var out []string
+		for _, r := range rows {
+			out = append(out, r[0])
+		}
+		return strings.Join(out, ",")
+	}
+	check := func(want string) {
+		t.Helper()
+		if got := ids(run(t, s, q)); got != want {
+			t.Errorf("%s: %s, want %s", q, got, want)
+		}
+		if got := ids(run(t, s, full)); got != want {
+			t.Errorf("%s: %s, want %s", full, got, want)
+		}
+	}
+	check("8,7,4,9") // row k is (k, k % 7): distances 2.17, 2.24, 2.87, 2.90
+	run(t, s, "BEGIN")
+	run(t, s, "DELETE FROM vk WHERE id = 9")
+	run(t, s, "INSERT INTO vk VALUES (100, 'new', '[6,2.5]')")
+	check("100,8,7,4")
+	run(t, s, "ROLLBACK")
+	check("8,7,4,9")
+	// A distance in the select list needs the vector: the rows are read.
+	if got := run(t, s, "SELECT id, embedding <-> '[6.1,2.05]' FROM vk ORDER BY 2 LIMIT 1"); len(got) != 1 || got[0][0] != "8" || !strings.HasPrefix(got[0][1], "2.1708") {
+		t.Errorf("distance in the select list: %v", got)
+	}
+}

@@ -26,6 +26,54 @@ type VectorHit struct {
 // committed rows only, lacks) are merged in by an exact scan of them.
 // An error from accept ends the search and is returned.
 func (t *Txn) VectorSearch(td *TableDesc, idx *IndexDesc, q []float32, k, ef int, accept func(row types.Row) (bool, error)) ([]VectorHit, error) {
+	return t.vectorSearch(td, idx, q, k, ef, accept, false)
+}
+
+// VectorSearchKeys is VectorSearch without a filter for a caller that needs
+// only the primary-key columns (KeyOnly(td) must hold): each hit's Row
+// holds them, decoded from the row key, and NULL in every other column.
+// The rows themselves are not read, only the label entries that say the
+// rows are there in the transaction's view.
+func (t *Txn) VectorSearchKeys(td *TableDesc, idx *IndexDesc, q []float32, k, ef int) ([]VectorHit, error) {
+	if !KeyOnly(td) {
+		return nil, pgerr.New(pgerr.InternalError, "storage: the key of table %q does not hold its columns", td.Name)
+	}
+	return t.vectorSearch(td, idx, q, k, ef, nil, true)
+}
+
+// KeyOnly reports whether td has a primary key whose columns decode from
+// a row key to exactly the datums stored in the row: integers, strings
+// and uuids (a numeric key, say, comes back without its trailing zeros).
+func KeyOnly(td *TableDesc) bool {
+	if len(td.PrimaryKey) == 0 {
+		return false
+	}
+	for _, o := range td.PrimaryKey {
+		switch td.colKind(o) {
+		case types.KInt, types.KString, types.KUUID:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// keyRow returns a row of td holding the primary-key columns decoded from
+// key, NULL elsewhere.
+func keyRow(td *TableDesc, key []byte) (types.Row, error) {
+	row := make(types.Row, len(td.Columns))
+	rest := key
+	for _, o := range td.PrimaryKey {
+		d, r, err := decodeKeyDatum(rest)
+		if err != nil {
+			return nil, pgerr.Wrap(err, pgerr.DataCorrupted, "storage: row key of table %q", td.Name)
+		}
+		row[o], rest = d, r
+	}
+	return row, nil
+}
+
+func (t *Txn) vectorSearch(td *TableDesc, idx *IndexDesc, q []float32, k, ef int, accept func(row types.Row) (bool, error), keyOnly bool) ([]VectorHit, error) {
 	if err := t.check(); err != nil {
 		return nil, err
 	}
@@ -42,7 +90,7 @@ func (t *Txn) VectorSearch(td *TableDesc, idx *IndexDesc, q []float32, k, ef int
 	if k <= 0 {
 		return nil, nil
 	}
-	s := vsearch{t: t, td: td, v: v, accept: accept, lp: vecPrefix(td.ID, tableVecLabels, idx.ID)}
+	s := vsearch{t: t, td: td, v: v, accept: accept, keyOnly: keyOnly, lp: vecPrefix(td.ID, tableVecLabels, idx.ID)}
 	var err error
 	if s.labels, err = t.b.NewIter(&pebble.IterOptions{LowerBound: s.lp, UpperBound: prefixEnd(s.lp)}); err != nil {
 		return nil, wrapf(err, "vector search")
@@ -96,10 +144,12 @@ type vsearch struct {
 	td     *TableDesc
 	v      *vindex
 	accept func(types.Row) (bool, error)
-	lp     []byte           // /t/<table>/v/<index>/
-	labels *pebble.Iterator // over lp
-	rows   *pebble.Iterator // over the table's rows, same view
-	lk     []byte
+	// keyOnly: hits carry the key columns only, and rows are not read.
+	keyOnly bool
+	lp      []byte           // /t/<table>/v/<index>/
+	labels  *pebble.Iterator // over lp
+	rows    *pebble.Iterator // over the table's rows, same view
+	lk      []byte
 }
 
 // rowKeyOf returns the row key a label names in the view, or false when
@@ -203,7 +253,12 @@ func (s *vsearch) unfiltered(q []float32, k, ef int) ([]VectorHit, error) {
 		if !ok {
 			return s.filtered(q, k, ef)
 		}
-		row, _, err := s.readRow(key)
+		var row types.Row
+		if s.keyOnly {
+			row, err = keyRow(s.td, key)
+		} else {
+			row, _, err = s.readRow(key)
+		}
 		if err != nil {
 			return nil, err
 		}
