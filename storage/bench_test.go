@@ -61,3 +61,30 @@ func BenchmarkScan(b *testing.B) {
 		tx.Rollback()
 	}
 }
+
+// BenchmarkInsertVectors inserts b.N rows of a 512-d vector in one
+// transaction, as a COPY of embeddings does.
+func BenchmarkInsertVectors(b *testing.B) {
+	db := newTestDB(b)
+	tx := db.Begin()
+	if err := tx.CreateTable(docsTable(512)); err != nil {
+		b.Fatal(err)
+	}
+	mustCommit(b, tx)
+	td := docsDesc(b, db)
+	vec := make([]float32, 512)
+	for i := range vec {
+		vec[i] = float32(i) / 7
+	}
+	tx = db.Begin()
+	defer tx.Rollback()
+	b.ReportAllocs()
+	b.SetBytes(int64(4 * len(vec)))
+	i := int64(0)
+	for b.Loop() {
+		if err := tx.Insert(td, docRow(i, i%10, vec)); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

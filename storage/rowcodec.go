@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/akidb/akidb/types"
 	"github.com/cockroachdb/apd/v3"
@@ -254,8 +255,10 @@ func appendRowExtField(dst []byte, d *types.Datum, depth int) ([]byte, error) {
 	case types.KVector:
 		v, _ := d.P.([]float32)
 		dst = binary.AppendUvarint(append(dst, rowFloat32s), uint64(len(v)))
-		for _, f := range v {
-			dst = binary.LittleEndian.AppendUint32(dst, math.Float32bits(f))
+		n := len(dst)
+		dst = slices.Grow(dst, 4*len(v))[:n+4*len(v)]
+		for i, f := range v {
+			binary.LittleEndian.PutUint32(dst[n+4*i:], math.Float32bits(f))
 		}
 		return dst, nil
 	case types.KSparse:

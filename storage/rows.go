@@ -166,10 +166,12 @@ func (t *Txn) Insert(td *TableDesc, row types.Row) error {
 		}
 		key = appendKeyInt([]byte{keyInt}, id)
 	}
-	val, err := AppendRow(nil, row)
+	// The batch copies the value: one buffer serves every insert.
+	val, err := AppendRow(t.rowBuf[:0], row)
 	if err != nil {
 		return err
 	}
+	t.rowBuf = val
 	vws, err := planVecInsert(td, row)
 	if err != nil {
 		return err

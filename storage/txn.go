@@ -26,7 +26,8 @@ type Txn struct {
 	droppedSeqs   []uint32 // sequences dropped by the txn
 	vec           *txnVec  // vector index changes (vtxn.go)
 
-	iters map[*RowIter]struct{} // open iterators
+	iters  map[*RowIter]struct{} // open iterators
+	rowBuf []byte                // Insert's scratch buffer for encoding a row
 }
 
 // Begin starts a transaction.
