@@ -1,7 +1,12 @@
 package main
 
 import (
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
+	"strings"
 	"path/filepath"
 	"testing"
 	"time"
@@ -47,5 +52,35 @@ shutdown_timeout = "3s"
 	}
 	if _, err := load([]string{"--config", filepath.Join(t.TempDir(), "missing.toml")}, getenv); err == nil {
 		t.Fatal("a missing config file was accepted")
+	}
+}
+
+// debug_listen (file or AKIDB_DEBUG_LISTEN) turns on the profile server,
+// which answers on the address it was given.
+func TestDebugListen(t *testing.T) {
+	env := map[string]string{"AKIDB_DEBUG_LISTEN": "127.0.0.1:0"}
+	s, err := load(nil, func(k string) string { return env[k] })
+	if err != nil || s.DebugListen != "127.0.0.1:0" {
+		t.Fatalf("env: %+v %v", s, err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	stop, err := serveDebug(addr, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	resp, err := http.Get("http://" + addr + "/debug/pprof/goroutine?debug=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "goroutine profile") {
+		t.Fatalf("status %d, body %.200s", resp.StatusCode, body)
 	}
 }
