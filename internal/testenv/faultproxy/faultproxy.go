@@ -323,7 +323,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Header:        r.Header.Clone(),
 		Host:          r.Host,
 		ContentLength: r.ContentLength,
-		Body:          r.Body,
+		Body:          &requestBody{r: r.Body, left: r.ContentLength},
 	}
 	if r.ContentLength == 0 {
 		out.Body = nil
@@ -336,11 +336,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var cut *cutReader
 	if f != nil && f.kind == cutRequest && out.Body != nil {
-		cut = &cutReader{r: r.Body, left: f.after}
+		cut = &cutReader{r: out.Body, left: f.after}
 		out.Body = cut
 	}
 	if f != nil && f.kind == stallRequest && out.Body != nil {
-		out.Body = &stallReader{r: r.Body, left: f.after, delay: f.delay, done: r.Context().Done()}
+		out.Body = &stallReader{r: out.Body, left: f.after, delay: f.delay, done: r.Context().Done()}
 	}
 	out = out.WithContext(r.Context())
 
@@ -383,6 +383,37 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	io.Copy(w, resp.Body)
 }
+
+// requestBody hands the incoming request body to the upstream transport.
+// It ends at the declared Content-Length without reading on, and leaves
+// closing to the server: the transport reads once more to check that a
+// body is no longer than declared and closes it when done, and either,
+// racing with the server discarding the body as the response starts,
+// fails the upstream write and drops the upstream connection in the
+// middle of the response.
+type requestBody struct {
+	r    io.ReadCloser
+	left int64 // bytes still expected; -1 when the length is unknown
+}
+
+func (b *requestBody) Read(p []byte) (int, error) {
+	if b.left == 0 {
+		return 0, io.EOF
+	}
+	if b.left > 0 && int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	if b.left > 0 {
+		b.left -= int64(n)
+		if b.left == 0 && err == nil {
+			err = io.EOF
+		}
+	}
+	return n, err
+}
+
+func (b *requestBody) Close() error { return nil }
 
 // wait waits d, or until done is closed; it reports whether d passed.
 func wait(done <-chan struct{}, d time.Duration) bool {
