@@ -41,7 +41,7 @@ var (
 )
 
 func main() {
-	ConstraintExpr("!noasm")
+	ConstraintExpr("amd64,!noasm")
 
 	// maskTable: eight all-ones words followed by eight zero words. Loading
 	// eight words at offset 4*(8-r) yields a mask with the first r lanes set.
