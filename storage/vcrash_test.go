@@ -148,15 +148,28 @@ func TestVectorIndexSurvivesKill(t *testing.T) {
 			t.Fatal(err)
 		}
 		lines := make(chan []string)
+		firstCommit := make(chan struct{})
 		go func() {
 			var ls []string
 			sc := bufio.NewScanner(stdout)
+			committed := false
 			for sc.Scan() {
 				ls = append(ls, sc.Text())
+				if !committed && strings.HasPrefix(sc.Text(), "i ") {
+					committed = true
+					close(firstCommit)
+				}
 			}
 			lines <- ls
 		}()
-		time.Sleep(time.Duration(400+kr.Intn(1200)) * time.Millisecond)
+		// Kill at a random moment after the child's first commit: on a
+		// loaded machine opening the store alone can take longer than any
+		// fixed delay.
+		select {
+		case <-firstCommit:
+		case <-time.After(2 * time.Minute):
+		}
+		time.Sleep(time.Duration(kr.Intn(1200)) * time.Millisecond)
 		if err := cmd.Process.Kill(); err != nil { // SIGKILL
 			t.Fatal(err)
 		}
