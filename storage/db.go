@@ -58,6 +58,8 @@ type DB struct {
 	ckptDone       chan struct{}
 	vecCheckpoints atomic.Int64 // checkpoints written
 	vecOpen        vecOpenStats // what Open did
+
+	flat flatCaches // exact scans' caches of vector columns (flatcache.go)
 }
 
 // Open opens the store in dir, creating the directory and an empty store
@@ -145,6 +147,7 @@ func (db *DB) Close() error {
 	if err := db.pdb.Close(); err != nil {
 		return wrapf(err, "close")
 	}
+	db.flat.dropAll()
 	return nil
 }
 

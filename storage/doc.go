@@ -95,6 +95,22 @@
 // and the graph and its file after commit; files of indexes that no longer
 // exist are removed by Open.
 //
+// # Exact vector scans
+//
+// Txn.ExactSearch answers ORDER BY <vector column> <op> <query> LIMIT k
+// without an index (flatscan.go). It reads a flat cache of the column
+// (flatcache.go), built from the committed rows on first use: every vector
+// divided by its norm in half precision, off the Go heap, and the norms.
+// A two-goroutine scan with one dot-product kernel scores every row; the
+// rows that an error bound on the half-precision scores cannot rule out
+// are read through the transaction and ranked by their exact distances.
+// A cache belongs to one data version of its table: every commit that
+// writes under /t/<tableID>/ moves the version (to odd before its batch is
+// applied, to even once it is visible), and a search uses the cache only
+// when the version is even and unchanged from before it read the cache to
+// after it read the rows. A transaction that wrote to the table itself
+// scans the table instead.
+//
 // # Invariants
 //
 //   - Rows are the truth: every index entry points at a row of the same

@@ -146,6 +146,7 @@ func (db *DB) Unload(ctx context.Context, id uint32) error {
 	if err := v.g.MapTo(db.warmPath(v.id)); err != nil {
 		return wrapf(err, "move index to disk")
 	}
+	db.flat.dropTable(v.tableID) // exact scans' caches go with it
 	freeOSMemory()
 	return nil
 }
@@ -300,6 +301,7 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	}
 	// Rows, index entries and label maps, in batches.
 	ncols := len(td.Columns)
+	defer db.flat.writeOutside(td.ID)()
 	b := db.pdb.NewBatch()
 	var val []byte
 	var done int64
@@ -426,6 +428,7 @@ func (db *DB) DropLocal(ctx context.Context, id uint32) error {
 		db.quiesce(old)
 	}
 	p := tablePrefix(td.ID)
+	defer db.flat.writeOutside(td.ID)()
 	if err := db.pdb.DeleteRange(p, prefixEnd(p), pebble.Sync); err != nil {
 		return wrapf(err, "drop local data of %q", td.Name)
 	}

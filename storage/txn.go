@@ -116,9 +116,14 @@ func (t *Txn) Commit() error {
 	if err != nil {
 		return fail(err)
 	}
+	// Exact scans' caches of the tables written must not be trusted while
+	// the batch becomes visible (flatcache.go).
+	fv := db.flat.beginWrite(ws.tables)
 	if err := db.pdb.ApplyNoSyncWait(t.b, pebble.Sync); err != nil {
+		endWrite(fv)
 		return fail(wrapf(err, "commit"))
 	}
+	endWrite(fv)
 	db.vecCommittedLocked(t, vc)
 	db.commitSeq++
 	seq := db.commitSeq
@@ -130,6 +135,7 @@ func (t *Txn) Commit() error {
 	}
 	for _, id := range t.droppedTables {
 		db.dropped[id] = seq
+		db.flat.dropTable(id)
 	}
 	var catErr error
 	if t.ddl {

@@ -1,0 +1,360 @@
+package storage
+
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"github.com/akidb/akidb/pgerr"
+	"github.com/akidb/akidb/storage/vec"
+	"github.com/akidb/akidb/types"
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// flatCaches holds the flat caches of vector columns that exact scans
+// (flatscan.go) read, and the per-table data versions that say whether a
+// cache still matches the committed rows.
+//
+// A table's version is bumped twice by every commit that writes under the
+// table's key prefix: once under the commit lock before the batch is
+// applied (the version is then odd) and once after it is visible (even
+// again). A reader that sees the same even version before and after its
+// reads saw no commit to the table in between, like a seqlock. Writes that
+// bypass transactions (tiering's DropLocal and Import) bump the version
+// the same way around their writes and drop the table's caches.
+type flatCaches struct {
+	mu      sync.Mutex
+	ver     map[uint32]*atomic.Uint64
+	entries map[flatKey]*flatEntry
+
+	builds   atomic.Int64 // caches built
+	rechecks atomic.Int64 // scans that needed a second, threshold pass
+}
+
+type flatKey struct {
+	table uint32
+	col   int
+}
+
+// flatEntry is the slot of one (table, column): build serializes builds,
+// cur is the cache last built (guarded by flatCaches.mu).
+type flatEntry struct {
+	build sync.Mutex
+	cur   *flatCache
+}
+
+// version returns the counter of table id, creating it.
+func (f *flatCaches) version(id uint32) *atomic.Uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.versionLocked(id)
+}
+
+func (f *flatCaches) versionLocked(id uint32) *atomic.Uint64 {
+	if f.ver == nil {
+		f.ver = make(map[uint32]*atomic.Uint64)
+	}
+	v := f.ver[id]
+	if v == nil {
+		v = new(atomic.Uint64)
+		f.ver[id] = v
+	}
+	return v
+}
+
+// beginWrite marks the tables as being written (odd versions) and returns
+// their counters for endWrite.
+func (f *flatCaches) beginWrite(tables map[uint32]struct{}) []*atomic.Uint64 {
+	if len(tables) == 0 {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	vs := make([]*atomic.Uint64, 0, len(tables))
+	for id := range tables {
+		v := f.versionLocked(id)
+		v.Add(1)
+		vs = append(vs, v)
+	}
+	return vs
+}
+
+// endWrite ends what beginWrite began, once the write is visible (or
+// failed).
+func endWrite(vs []*atomic.Uint64) {
+	for _, v := range vs {
+		v.Add(1)
+	}
+}
+
+// dropTable forgets every cache of table id. Readers still holding one
+// keep it until they release it.
+func (f *flatCaches) dropTable(id uint32) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for k, e := range f.entries {
+		if k.table != id {
+			continue
+		}
+		if e.cur != nil {
+			e.cur.retireLocked()
+			e.cur = nil
+		}
+		delete(f.entries, k)
+	}
+}
+
+// writeOutside marks a write to table id made outside a transaction
+// (tiering): the table's version is odd until the returned function is
+// called, after the write is visible; that also drops the table's caches.
+func (f *flatCaches) writeOutside(id uint32) (done func()) {
+	vs := f.beginWrite(map[uint32]struct{}{id: {}})
+	return func() {
+		endWrite(vs)
+		f.dropTable(id)
+	}
+}
+
+// dropAll forgets every cache (the store is closing).
+func (f *flatCaches) dropAll() {
+	f.mu.Lock()
+	ids := make([]uint32, 0, len(f.entries))
+	for k := range f.entries {
+		ids = append(ids, k.table)
+	}
+	f.mu.Unlock()
+	for _, id := range ids {
+		f.dropTable(id)
+	}
+}
+
+// entry returns the slot of (table, col), creating it.
+func (f *flatCaches) entry(k flatKey) *flatEntry {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.entries == nil {
+		f.entries = make(map[flatKey]*flatEntry)
+	}
+	e := f.entries[k]
+	if e == nil {
+		e = &flatEntry{}
+		f.entries[k] = e
+	}
+	return e
+}
+
+// acquire returns the cache of e built at version ver, referenced (the
+// caller must release it), or nil.
+func (f *flatCaches) acquire(e *flatEntry, ver uint64) *flatCache {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c := e.cur; c != nil && c.ver == ver {
+		c.refs++
+		return c
+	}
+	return nil
+}
+
+// install makes c the cache of e, referenced once for the caller, and
+// retires the one it replaces. A slot dropped meanwhile (DROP TABLE)
+// does not take it.
+func (f *flatCaches) install(k flatKey, e *flatEntry, c *flatCache) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c.refs++
+	if f.entries[k] != e {
+		c.retireLocked()
+		return
+	}
+	if e.cur != nil {
+		e.cur.retireLocked()
+	}
+	e.cur = c
+}
+
+// release drops a reference taken by acquire or install.
+func (f *flatCaches) release(c *flatCache) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c.refs--
+	if c.retired && c.refs == 0 {
+		c.freeLocked()
+	}
+}
+
+// flatCache is one vector column of one table at one data version, laid
+// out for a sequential scan: each row's vector divided by its norm, in
+// half precision, row after row, and the norms beside. One dot product of
+// the normalized query with a row gives the cosine similarity, from which
+// the inner product (times both norms) and the squared Euclidean distance
+// (|a|²+|b|²-2a·b) follow, so a single kernel serves every metric but l1.
+//
+// Rows whose vector is NULL, zero or does not normalize to finite values
+// are kept aside (by key) and scored exactly. The large arrays live off the
+// Go heap.
+type flatCache struct {
+	ver  uint64
+	dims int
+	n    int      // rows in data
+	data []uint16 // n*dims, off-heap
+	norm []float32
+	mem  *offHeap
+	// maxNorm is the largest norm: it bounds the error of the scores.
+	maxNorm float64
+
+	keys    []byte   // row keys of data rows, concatenated
+	keyOffs []uint32 // n+1 offsets into keys
+
+	side  []RowKey // non-NULL vectors scored exactly
+	nulls []RowKey // NULL vectors
+
+	// mixed: the column holds vectors of different dimensions; a scan
+	// must report the error the generic path does, so it is not used.
+	mixed bool
+
+	refs    int  // guarded by flatCaches.mu
+	retired bool // guarded by flatCaches.mu
+}
+
+func (c *flatCache) key(i int) []byte { return c.keys[c.keyOffs[i]:c.keyOffs[i+1]] }
+
+func (c *flatCache) row(i int) []uint16 { return c.data[i*c.dims : (i+1)*c.dims] }
+
+func (c *flatCache) retireLocked() {
+	c.retired = true
+	if c.refs == 0 {
+		c.freeLocked()
+	}
+}
+
+func (c *flatCache) freeLocked() {
+	_ = c.mem.free() // unmapping a mapping we made does not fail
+	c.mem, c.data, c.norm = nil, nil, nil
+}
+
+// flatBuilder collects rows into growing off-heap arrays.
+type flatBuilder struct {
+	c   *flatCache
+	cap int
+}
+
+func (b *flatBuilder) grow() error {
+	newCap := max(1024, 2*b.cap)
+	dataBytes := newCap * b.c.dims * 2
+	dataBytes = (dataBytes + 7) &^ 7
+	mem, err := allocOffHeap(dataBytes + newCap*4)
+	if err != nil {
+		return err
+	}
+	data := mem.uint16s(0, newCap*b.c.dims)
+	norm := mem.float32s(dataBytes, newCap)
+	copy(data, b.c.data[:b.c.n*b.c.dims])
+	copy(norm, b.c.norm[:b.c.n])
+	if err := b.c.mem.free(); err != nil {
+		_ = mem.free()
+		return err
+	}
+	b.c.mem, b.c.data, b.c.norm, b.cap = mem, data, norm, newCap
+	return nil
+}
+
+// add appends one row's vector.
+func (b *flatBuilder) add(key []byte, v []float32) error {
+	c := b.c
+	if c.dims == 0 {
+		c.dims = len(v)
+	}
+	if len(v) != c.dims {
+		c.mixed = true
+		return nil
+	}
+	var s float64
+	finite := true
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			finite = false
+			break
+		}
+		s += float64(x) * float64(x)
+	}
+	norm := math.Sqrt(s)
+	if !finite || norm == 0 || math.IsInf(norm, 0) || norm > math.MaxFloat32 {
+		c.side = append(c.side, RowKey(append([]byte(nil), key...)))
+		return nil
+	}
+	if c.n == b.cap {
+		if err := b.grow(); err != nil {
+			return err
+		}
+	}
+	dst := c.data[c.n*c.dims : (c.n+1)*c.dims]
+	inv := 1 / norm
+	for i, x := range v {
+		dst[i] = vec.F32ToF16(float32(float64(x) * inv))
+	}
+	c.norm[c.n] = float32(norm)
+	c.maxNorm = max(c.maxNorm, float64(float32(norm)))
+	c.keys = append(c.keys, key...)
+	c.keyOffs = append(c.keyOffs, uint32(len(c.keys)))
+	c.n++
+	return nil
+}
+
+// buildFlatCache reads column col of every committed row of td into a new
+// cache tagged ver. The caller checks afterwards that the version did not
+// move while it read. A cancelled ctx ends the build with an error.
+func (db *DB) buildFlatCache(check func() error, td *TableDesc, col int, ver uint64) (*flatCache, error) {
+	c := &flatCache{ver: ver, keyOffs: []uint32{0}}
+	if m := td.Columns[col].Type.Mod; m > 0 {
+		c.dims = int(m)
+	}
+	built := false
+	defer func() {
+		if !built {
+			_ = c.mem.free()
+		}
+	}()
+	b := flatBuilder{c: c}
+	p := rowPrefix(td.ID)
+	it, err := db.pdb.NewIter(&pebble.IterOptions{LowerBound: p, UpperBound: prefixEnd(p)})
+	if err != nil {
+		return nil, wrapf(err, "build vector cache")
+	}
+	defer it.Close()
+	row := make(types.Row, len(td.Columns))
+	n := 0
+	for ok := it.First(); ok; ok = it.Next() {
+		if n++; n&4095 == 0 {
+			if err := check(); err != nil {
+				return nil, err
+			}
+		}
+		val, err := it.ValueAndErr()
+		if err != nil {
+			return nil, wrapf(err, "build vector cache")
+		}
+		clear(row)
+		if err := decodeRowInto(val, row); err != nil {
+			return nil, err
+		}
+		key := it.Key()[len(p):]
+		d := row[col]
+		if d.K == types.KNull {
+			c.nulls = append(c.nulls, RowKey(append([]byte(nil), key...)))
+			continue
+		}
+		v, ok := datumVector(d)
+		if !ok {
+			return nil, pgerr.New(pgerr.DatatypeMismatch, "storage: column %q of table %q holds no vector",
+				td.Columns[col].Name, td.Name)
+		}
+		if err := b.add(key, v); err != nil {
+			return nil, err
+		}
+	}
+	if err := it.Error(); err != nil {
+		return nil, wrapf(err, "build vector cache")
+	}
+	built = true
+	return c, nil
+}

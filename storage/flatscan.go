@@ -1,0 +1,453 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/akidb/akidb/pgerr"
+	"github.com/akidb/akidb/storage/hnsw"
+	"github.com/akidb/akidb/storage/vec"
+	"github.com/akidb/akidb/types"
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// exactFetch is how many rows each half of a scan keeps by approximate
+// score; the scores' error bound then decides which of them are read and
+// scored exactly.
+const exactFetch = 256
+
+// exactRecheckMax caps the rows a second, threshold pass may collect when
+// the first could not prove it kept the nearest rows; past it the caller
+// scans the table instead.
+const exactRecheckMax = 8192
+
+// ExactSearch returns the k rows of td nearest to q by the distance
+// operator op ("<->", "<=>", "<#>"; "<+>" is not served) on vector column
+// col, nearest first, with the distance SQL reports, as a full scan would
+// find them: rows whose vector is NULL come last, after rows whose distance
+// is NaN. It reads a flat cache of the column (flatcache.go), built on
+// first use from the committed rows: a half-precision scan on two
+// goroutines keeps the best candidates, which are then read through the
+// transaction and ranked by their exact distances. The candidates are
+// chosen with a bound on the half-precision error, so the answer is the
+// exact one, not an approximation.
+//
+// ok is false when the cache cannot answer and the caller must scan the
+// table itself: the transaction wrote to td, a commit to td ran during
+// the search, the column holds vectors of different dimensions (or other
+// than q's, which is the scan's error to report), q is zero or not finite,
+// or op is not served.
+func (t *Txn) ExactSearch(ctx context.Context, td *TableDesc, col int, op string, q []float32, k int) (hits []VectorHit, ok bool, err error) {
+	if err := t.check(); err != nil {
+		return nil, false, err
+	}
+	if col < 0 || col >= len(td.Columns) {
+		return nil, false, pgerr.New(pgerr.InternalError, "storage: column %d of table %q does not exist", col, td.Name)
+	}
+	var m hnsw.Metric
+	switch op {
+	case "<->":
+		m = hnsw.L2
+	case "<=>":
+		m = hnsw.Cosine
+	case "<#>":
+		m = hnsw.InnerProduct
+	default:
+		return nil, false, nil
+	}
+	if k <= 0 {
+		return nil, true, nil
+	}
+	var qs float64
+	for _, x := range q {
+		qs += float64(x) * float64(x)
+	}
+	qn := math.Sqrt(qs)
+	if qn == 0 || math.IsNaN(qn) || math.IsInf(qn, 0) || qn > math.MaxFloat32 {
+		return nil, false, nil
+	}
+	if t.wroteTable(td.ID) {
+		return nil, false, nil
+	}
+	check := func() error {
+		if ctx == nil {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return pgerr.Wrap(err, pgerr.QueryCanceled, "canceling statement")
+		}
+		return nil
+	}
+	db := t.db
+	ctr := db.flat.version(td.ID)
+	ver := ctr.Load()
+	if ver&1 != 0 {
+		return nil, false, nil // a commit to the table is under way
+	}
+	fk := flatKey{table: td.ID, col: col}
+	e := db.flat.entry(fk)
+	c := db.flat.acquire(e, ver)
+	if c == nil {
+		e.build.Lock()
+		if c = db.flat.acquire(e, ver); c == nil {
+			c, err = db.buildFlatCache(check, td, col, ver)
+			if err == nil {
+				db.flat.builds.Add(1)
+				if ctr.Load() != ver {
+					_ = c.mem.free()
+					c = nil
+				} else {
+					db.flat.install(fk, e, c)
+				}
+			}
+		}
+		e.build.Unlock()
+		if err != nil || c == nil {
+			return nil, false, err
+		}
+	}
+	defer db.flat.release(c)
+	if c.mixed || (c.dims != 0 && len(q) != c.dims) {
+		return nil, false, nil
+	}
+
+	s := flatSearch{c: c, m: m, qn: qn, k: k, rechecks: &db.flat.rechecks}
+	cand, ok, err := s.candidates(q, check)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	keys := make([]RowKey, 0, len(cand)+len(c.side)+k)
+	for _, i := range cand {
+		keys = append(keys, RowKey(c.key(int(i))))
+	}
+	keys = append(keys, c.side...)
+	if nonNull := c.n + len(c.side); nonNull < k {
+		keys = append(keys, c.nulls[:min(len(c.nulls), k-nonNull)]...)
+	}
+	hits, ok, err = t.rankRows(td, col, m, q, keys, k)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	if ctr.Load() != ver {
+		return nil, false, nil // the rows read may not be the cache's
+	}
+	return hits, true, nil
+}
+
+// wroteTable reports whether the transaction has written under td's key
+// prefix.
+func (t *Txn) wroteTable(id uint32) bool {
+	if t.b.Empty() {
+		return false
+	}
+	r := t.b.Reader()
+	for {
+		_, k, _, ok, err := r.Next()
+		if err != nil {
+			return true
+		}
+		if !ok {
+			return false
+		}
+		if tid, ok := tableIDOfKey(k); ok && tid == id {
+			return true
+		}
+	}
+}
+
+// rankRows reads the rows with the given keys through the transaction,
+// scores them exactly and returns the k nearest (NULL vectors last, NaN
+// distances before them). ok is false when a row is missing: the view
+// does not match the cache.
+func (t *Txn) rankRows(td *TableDesc, col int, m hnsw.Metric, q []float32, keys []RowKey, k int) ([]VectorHit, bool, error) {
+	slices.SortFunc(keys, func(a, b RowKey) int { return bytes.Compare(a, b) })
+	keys = slices.CompactFunc(keys, func(a, b RowKey) bool { return bytes.Equal(a, b) })
+	p := rowPrefix(td.ID)
+	it, err := t.b.NewIter(&pebble.IterOptions{LowerBound: p, UpperBound: prefixEnd(p)})
+	if err != nil {
+		return nil, false, wrapf(err, "exact search")
+	}
+	defer it.Close()
+	type scored struct {
+		hit  VectorHit
+		rank int // 0 finite, 1 NaN, 2 NULL
+	}
+	out := make([]scored, 0, len(keys))
+	var kb []byte
+	for _, key := range keys {
+		kb = append(append(kb[:0], p...), key...)
+		if !it.SeekGE(kb) || !bytes.Equal(it.Key(), kb) {
+			if err := it.Error(); err != nil {
+				return nil, false, wrapf(err, "exact search")
+			}
+			return nil, false, nil
+		}
+		val, err := it.ValueAndErr()
+		if err != nil {
+			return nil, false, wrapf(err, "exact search")
+		}
+		row := make(types.Row, len(td.Columns))
+		if err := decodeRowInto(val, row); err != nil {
+			return nil, false, err
+		}
+		s := scored{hit: VectorHit{Row: row, Key: slices.Clone(key)}}
+		if d := row[col]; d.K == types.KNull {
+			s.rank = 2
+		} else {
+			v, ok := datumVector(d)
+			if !ok || len(v) != len(q) {
+				return nil, false, nil
+			}
+			s.hit.Dist = exactDistance(m, q, v)
+			if math.IsNaN(float64(s.hit.Dist)) {
+				s.rank = 1
+			}
+		}
+		out = append(out, s)
+	}
+	slices.SortStableFunc(out, func(a, b scored) int {
+		if a.rank != b.rank {
+			return a.rank - b.rank
+		}
+		return cmpDist(a.hit.Dist, b.hit.Dist)
+	})
+	hits := make([]VectorHit, 0, min(k, len(out)))
+	for _, s := range out[:min(k, len(out))] {
+		hits = append(hits, s.hit)
+	}
+	return hits, true, nil
+}
+
+// flatSearch scores the cache's rows against one query.
+//
+// A row's score is a monotone stand-in for its distance computed from the
+// half-precision dot product d ≈ cos(q, x) of the normalized vectors, with
+// s = |x| and Q = |q|: cosine -d, inner product -s·d, squared l2
+// s²-2Q·s·d. The dot product of two unit vectors rounded to half precision
+// and summed in float32 is within eps of the true cosine, so a score is
+// within err(s) of the score of the exact cosine.
+type flatSearch struct {
+	c   *flatCache
+	m   hnsw.Metric
+	qn  float64
+	k   int
+	eps float64
+
+	rechecks *atomic.Int64
+}
+
+func (s *flatSearch) score(d, norm float32) float32 {
+	switch s.m {
+	case hnsw.InnerProduct:
+		return -norm * d
+	case hnsw.L2:
+		return norm*norm - 2*float32(s.qn)*norm*d
+	}
+	return -d
+}
+
+// errBound bounds |score - exact score| for a row of norm sn.
+func (s *flatSearch) errBound(sn float64) float64 {
+	var e float64
+	switch s.m {
+	case hnsw.InnerProduct:
+		e = sn * s.eps
+	case hnsw.L2:
+		e = 2 * s.qn * sn * s.eps
+	default:
+		e = s.eps
+		sn = 1
+	}
+	// The score's own float32 arithmetic.
+	return e + 1e-6*(sn*sn+2*s.qn*sn+sn+1)
+}
+
+// candidates returns the cache rows that may be among the k nearest.
+func (s *flatSearch) candidates(q []float32, check func() error) ([]int32, bool, error) {
+	c := s.c
+	if c.n == 0 {
+		return nil, true, nil
+	}
+	d := float64(c.dims)
+	const u = 1.0 / 2048 // half precision's unit roundoff
+	sub := math.Sqrt(d) / (1 << 25)
+	s.eps = 1.01 * (2*(u+sub)*(1+u+sub) + (d+16)/(1<<24))
+
+	qh := make([]uint16, len(q))
+	inv := 1 / s.qn
+	for i, x := range q {
+		qh[i] = vec.F32ToF16(float32(float64(x) * inv))
+	}
+
+	// First pass: each half keeps its best exactFetch rows.
+	fetch := max(exactFetch, s.k)
+	var heaps [2]topHeap
+	var errs [2]error
+	var wg sync.WaitGroup
+	for g := range 2 {
+		lo, hi := g*c.n/2, (g+1)*c.n/2
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h := &heaps[g]
+			h.init(fetch)
+			for i := lo; i < hi; i++ {
+				if (i-lo)&8191 == 8191 {
+					if errs[g] = check(); errs[g] != nil {
+						return
+					}
+				}
+				sc := s.score(vec.DotF16(qh, c.row(i)), c.norm[i])
+				h.offer(sc, int32(i))
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, false, err
+		}
+	}
+
+	// T: every row not kept scores at least T.
+	T := math.Inf(1)
+	type cand struct {
+		sc float32
+		i  int32
+	}
+	var all []cand
+	for g := range 2 {
+		h := &heaps[g]
+		if h.full() {
+			T = min(T, float64(h.sc[0]))
+		}
+		for j := range h.sc {
+			all = append(all, cand{h.sc[j], h.idx[j]})
+		}
+	}
+	if math.IsInf(T, 1) {
+		// Every row was kept.
+		out := make([]int32, len(all))
+		for j, x := range all {
+			out[j] = x.i
+		}
+		return out, true, nil
+	}
+	slices.SortFunc(all, func(a, b cand) int { return cmpDist(a.sc, b.sc) })
+	// U: at least k rows score exactly at most U.
+	U := math.Inf(-1)
+	for _, x := range all[:min(s.k, len(all))] {
+		U = max(U, float64(x.sc)+s.errBound(float64(c.norm[x.i])))
+	}
+	E := s.errBound(c.maxNorm) // bounds the error of any row
+	if T-E > U {
+		// No row outside the kept ones can be among the k nearest.
+		var out []int32
+		for _, x := range all {
+			if float64(x.sc)-s.errBound(float64(c.norm[x.i])) <= U {
+				out = append(out, x.i)
+			}
+		}
+		return out, true, nil
+	}
+
+	// Second pass: every row whose score could be within U.
+	s.rechecks.Add(1)
+	lim := float32(U + E)
+	var outs [2][]int32
+	var over [2]bool
+	for g := range 2 {
+		lo, hi := g*c.n/2, (g+1)*c.n/2
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				if (i-lo)&8191 == 8191 {
+					if errs[g] = check(); errs[g] != nil {
+						return
+					}
+				}
+				if s.score(vec.DotF16(qh, c.row(i)), c.norm[i]) <= lim {
+					if len(outs[g]) == exactRecheckMax {
+						over[g] = true
+						return
+					}
+					outs[g] = append(outs[g], int32(i))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for g := range 2 {
+		if errs[g] != nil {
+			return nil, false, errs[g]
+		}
+		if over[g] {
+			return nil, false, nil
+		}
+	}
+	out := append(outs[0], outs[1]...)
+	if len(out) > exactRecheckMax {
+		return nil, false, nil
+	}
+	return out, true, nil
+}
+
+// topHeap keeps the n lowest scores offered: a max-heap on sc.
+type topHeap struct {
+	n   int
+	sc  []float32
+	idx []int32
+}
+
+func (h *topHeap) init(n int) {
+	h.n = n
+	h.sc = make([]float32, 0, n)
+	h.idx = make([]int32, 0, n)
+}
+
+func (h *topHeap) full() bool { return len(h.sc) == h.n }
+
+func (h *topHeap) offer(sc float32, i int32) {
+	if len(h.sc) < h.n {
+		h.sc = append(h.sc, sc)
+		h.idx = append(h.idx, i)
+		// sift up
+		j := len(h.sc) - 1
+		for j > 0 {
+			p := (j - 1) / 2
+			if h.sc[p] >= h.sc[j] {
+				break
+			}
+			h.sc[p], h.sc[j] = h.sc[j], h.sc[p]
+			h.idx[p], h.idx[j] = h.idx[j], h.idx[p]
+			j = p
+		}
+		return
+	}
+	if !(sc < h.sc[0]) {
+		return
+	}
+	h.sc[0], h.idx[0] = sc, i
+	j := 0
+	n := len(h.sc)
+	for {
+		l := 2*j + 1
+		if l >= n {
+			break
+		}
+		if r := l + 1; r < n && h.sc[r] > h.sc[l] {
+			l = r
+		}
+		if h.sc[j] >= h.sc[l] {
+			break
+		}
+		h.sc[j], h.sc[l] = h.sc[l], h.sc[j]
+		h.idx[j], h.idx[l] = h.idx[l], h.idx[j]
+		j = l
+	}
+}
