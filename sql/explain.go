@@ -89,6 +89,9 @@ func explainNode(n executor.Node, depth int, out []string, efSearch int) []strin
 		if x.Filter != nil {
 			prop("Filter: " + x.Filter.String() + " (iterative scan)")
 		}
+	case *executor.ExactScan:
+		add(fmt.Sprintf("Exact Scan on %s (%s)", x.Table.Name, x.Op))
+		prop("Order By: distance to " + x.Query.String())
 	case *executor.Limit:
 		add("Limit")
 		out = explainNode(x.Input, depth+1, out, efSearch)

@@ -144,6 +144,12 @@ func (b *binder) selectStmt(sel *pg_query.SelectStmt, parent *scope) (*query, er
 				exprs, hidden = exprs[:len(targets)], nil
 			}
 			vs.KeyOnly = where == nil && storage.KeyOnly(vs.Table) && onlyKeyColumns(exprs, vs.Table)
+		} else if where == nil && len(keys) == 1 && !keys[0].NullsFirst {
+			// No index: an exact scan finds the nearest rows, which the
+			// Sort below still orders.
+			if es := exactScan(base, exprs[keys[0].Col], limitTotal(count, offset)); es != nil {
+				node = es
+			}
 		}
 	}
 	node = &executor.Project{Input: node, Exprs: exprs}

@@ -104,6 +104,42 @@ func (b *binder) vectorScan(base executor.Node, where executor.Expr, key executo
 	return &executor.VectorScan{Table: scan.Table, Index: idx, Query: query, Limit: limit, Filter: where, WithKey: scan.WithKey, QueryLeft: queryLeft}
 }
 
+// exactScan turns ORDER BY <vector column> <op> <constant> LIMIT k over
+// one whole table, without a WHERE clause, into an exact scan: storage's
+// search of a flat cache of the column, for the vector distance operators
+// but l1 (which falls back to the scan of every row, as the exact scan
+// does whenever its cache cannot answer). The column must be a plain
+// vector column, not a cast of one, so the scan meets no row the distance
+// expression would fail on that the generic plan reads.
+func exactScan(base executor.Node, key executor.Expr, limit executor.Expr) *executor.ExactScan {
+	scan, ok := base.(*executor.Scan)
+	if !ok || scan.Index != nil || len(scan.Start) > 0 || len(scan.End) > 0 || scan.WithKey || limit == nil {
+		return nil
+	}
+	bo, ok := key.(*executor.BinOp)
+	if !ok || bo.Op.Left != types.VectorOID || bo.Op.Right != types.VectorOID {
+		return nil
+	}
+	switch bo.Op.Name {
+	case "<->", "<=>", "<#>":
+	default:
+		return nil
+	}
+	ref, query := bo.L, bo.R
+	col, ok := ref.(*executor.ColRef)
+	if !ok || !rowIndependent(query) {
+		// The operators are symmetric: the column may be on the right.
+		ref, query = bo.R, bo.L
+		if col, ok = ref.(*executor.ColRef); !ok || !rowIndependent(query) {
+			return nil
+		}
+	}
+	if col.Idx < 0 || col.Idx >= len(scan.Table.Columns) || scan.Table.Columns[col.Idx].Type.OID != types.VectorOID {
+		return nil
+	}
+	return &executor.ExactScan{Table: scan.Table, Col: col.Idx, Op: bo.Op.Name, Query: query, Limit: limit, Fallback: scan}
+}
+
 // onlyKeyColumns reports expressions that read no column of td but its
 // primary-key columns: each a reference to one, or row-independent.
 func onlyKeyColumns(exprs []executor.Expr, td *storage.TableDesc) bool {
