@@ -287,26 +287,18 @@ func (s *flatSearch) candidates(q []float32, check func() error) ([]int32, bool,
 	fetch := max(exactFetch, s.k)
 	var heaps [2]topHeap
 	var errs [2]error
-	var wg sync.WaitGroup
-	for g := range 2 {
-		lo, hi := g*c.n/2, (g+1)*c.n/2
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			h := &heaps[g]
-			h.init(fetch)
-			for i := lo; i < hi; i++ {
-				if (i-lo)&8191 == 8191 {
-					if errs[g] = check(); errs[g] != nil {
-						return
-					}
+	halves(c.n, func(g, lo, hi int) {
+		h := &heaps[g]
+		h.init(fetch)
+		for i := lo; i < hi; i++ {
+			if (i-lo)&8191 == 8191 {
+				if errs[g] = check(); errs[g] != nil {
+					return
 				}
-				sc := s.score(vec.DotF16(qh, c.row(i)), c.norm[i])
-				h.offer(sc, int32(i))
 			}
-		}()
-	}
-	wg.Wait()
+			h.offer(s.score(vec.DotF16(qh, c.row(i)), c.norm[i]), int32(i))
+		}
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, false, err
@@ -360,28 +352,22 @@ func (s *flatSearch) candidates(q []float32, check func() error) ([]int32, bool,
 	lim := float32(U + E)
 	var outs [2][]int32
 	var over [2]bool
-	for g := range 2 {
-		lo, hi := g*c.n/2, (g+1)*c.n/2
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				if (i-lo)&8191 == 8191 {
-					if errs[g] = check(); errs[g] != nil {
-						return
-					}
-				}
-				if s.score(vec.DotF16(qh, c.row(i)), c.norm[i]) <= lim {
-					if len(outs[g]) == exactRecheckMax {
-						over[g] = true
-						return
-					}
-					outs[g] = append(outs[g], int32(i))
+	halves(c.n, func(g, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if (i-lo)&8191 == 8191 {
+				if errs[g] = check(); errs[g] != nil {
+					return
 				}
 			}
-		}()
-	}
-	wg.Wait()
+			if s.score(vec.DotF16(qh, c.row(i)), c.norm[i]) <= lim {
+				if len(outs[g]) == exactRecheckMax {
+					over[g] = true
+					return
+				}
+				outs[g] = append(outs[g], int32(i))
+			}
+		}
+	})
 	for g := range 2 {
 		if errs[g] != nil {
 			return nil, false, errs[g]
@@ -395,6 +381,25 @@ func (s *flatSearch) candidates(q []float32, check func() error) ([]int32, bool,
 		return nil, false, nil
 	}
 	return out, true, nil
+}
+
+// halves runs fn on the two halves of [0, n), the second on a new
+// goroutine and the first on the caller's, and waits for both. Small
+// scans run on the caller alone.
+func halves(n int, fn func(g, lo, hi int)) {
+	if n < 4096 {
+		fn(0, 0, n)
+		fn(1, n, n)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		fn(1, n/2, n)
+	}()
+	fn(0, 0, n/2)
+	wg.Wait()
 }
 
 // topHeap keeps the n lowest scores offered: a max-heap on sc.
