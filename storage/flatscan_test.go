@@ -512,3 +512,40 @@ func BenchmarkExactSearch(b *testing.B) {
 	}
 	b.ReportMetric(float64(db.flat.rechecks.Load())/float64(b.N), "rechecks/op")
 }
+
+// Tiering's writes outside transactions retire the caches: dropping a
+// collection's local data, and unloading it.
+func TestExactSearchTiering(t *testing.T) {
+	const dims = 8
+	db := openVecTest(t, t.TempDir())
+	defer db.Close()
+	td := createDocs(t, db, dims)
+	td, _ = createHNSW(t, db, td, "vector_l2_ops")
+	r := rand.New(rand.NewSource(10))
+	insertDocs(t, db, td, 0, clustered(r, 200, dims))
+	q := randVec(r, dims)
+	search := func() []VectorHit {
+		t.Helper()
+		tx := db.Begin()
+		defer tx.Rollback()
+		return mustExact(t, tx, td, "<->", q, 5)
+	}
+	if hits := search(); len(hits) != 5 {
+		t.Fatalf("%d hits", len(hits))
+	}
+	if err := db.Unload(context.Background(), td.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := cacheCount(db); n != 0 {
+		t.Fatalf("%d caches after Unload", n)
+	}
+	if hits := search(); len(hits) != 5 {
+		t.Fatalf("%d hits after Unload", len(hits))
+	}
+	if err := db.DropLocal(context.Background(), td.ID); err != nil {
+		t.Fatal(err)
+	}
+	if hits := search(); len(hits) != 0 {
+		t.Fatalf("%d hits after DropLocal", len(hits))
+	}
+}
