@@ -8,6 +8,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// hugeMin is the smallest region given huge pages: below it the rounding
+// to 2 MiB pages would cost more memory than the TLB misses cost time.
+const hugeMin = 8 << 20
+
 // sysAlloc returns size zeroed bytes in a private anonymous mapping. Pages
 // become resident when first written, so the unused tail of a grown array
 // costs address space only.
@@ -16,6 +20,9 @@ func sysAlloc(size int) []byte {
 	if err != nil {
 		// As the runtime does when the heap cannot grow.
 		panic(fmt.Sprintf("hnsw: allocate %d bytes: %v", size, err))
+	}
+	if size >= hugeMin {
+		adviseHuge(b)
 	}
 	return b
 }
