@@ -144,6 +144,10 @@ func (db *DB) Close() error {
 	if err := db.stopCheckpointer(); err != nil {
 		db.log.Warn("storage: vector index checkpoint on close", "err", err)
 	}
+	// Free the graphs' memory (each once no search holds it).
+	for _, v := range db.vindexes() {
+		v.retire()
+	}
 	if err := db.pdb.Close(); err != nil {
 		return wrapf(err, "close")
 	}

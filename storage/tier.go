@@ -385,7 +385,9 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	v.applied.Store(db.ilogSeq)
 	db.mu.Unlock()
 	v.changes = 1
-	db.swapVindex(idx.ID, v)
+	if old := db.swapVindex(idx.ID, v); old != nil {
+		old.retire() // the empty graph DropLocal left
+	}
 	// Until the checkpoint is written a restart rebuilds the graph from
 	// the rows, which hold everything.
 	db.queueCheckpoint(v)
@@ -443,10 +445,8 @@ func (db *DB) DropLocal(ctx context.Context, id uint32) error {
 	}
 	db.swapVindex(idx.ID, empty)
 	if old != nil {
+		// Closing the graph, once no search holds it, unmaps it too.
 		db.retireVindex(old)
-		if err := old.g.Unmap(); err != nil {
-			db.log.Warn("storage: unmap dropped index", "index", idx.Name, "err", err)
-		}
 	}
 	for _, f := range []string{db.warmPath(idx.ID), db.vindexPath(idx.ID)} {
 		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -456,16 +456,19 @@ func (db *DB) DropLocal(ctx context.Context, id uint32) error {
 	return nil
 }
 
-// swapVindex installs v as the committed graph of index id.
-func (db *DB) swapVindex(id uint32, v *vindex) {
+// swapVindex installs v as the committed graph of index id and returns
+// the graph it replaced, if any.
+func (db *DB) swapVindex(id uint32, v *vindex) *vindex {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	m := maps.Clone(db.vindexes())
 	if m == nil {
 		m = make(map[uint32]*vindex)
 	}
+	old := m[id]
 	m[id] = v
 	db.vidx.Store(&m)
+	return old
 }
 
 // Usage implements tiering.Backend.

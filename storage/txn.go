@@ -66,6 +66,7 @@ func (t *Txn) Rollback() {
 	t.db.endTxnLocked(t)
 	t.db.mu.Unlock()
 	t.b.Close()
+	t.releaseBuilt()
 }
 
 // Commit writes the transaction as one synced Pebble batch; when it returns
@@ -85,6 +86,7 @@ func (t *Txn) Commit() error {
 		db.endTxnLocked(t)
 		db.mu.Unlock()
 		t.b.Close()
+		t.releaseBuilt()
 		return nil
 	}
 	ws, err := collectWriteSet(t.b, false)
@@ -93,6 +95,7 @@ func (t *Txn) Commit() error {
 		db.endTxnLocked(t)
 		db.mu.Unlock()
 		t.b.Close()
+		t.releaseBuilt()
 		return err
 	}
 	if err != nil {
@@ -152,6 +155,7 @@ func (t *Txn) Commit() error {
 	// The graphs follow the rows even if the sync failed: the batch is
 	// applied and readers may already see it.
 	db.vecFinish(vc)
+	t.releaseBuilt()
 	if err != nil {
 		return wrapf(err, "commit sync")
 	}

@@ -167,20 +167,23 @@ func (db *DB) checkpoint(v *vindex) (err error) {
 	return nil
 }
 
-// retireVindex marks a dropped index and removes its checkpoint file.
+// retireVindex marks a dropped index, removes its checkpoint file and
+// retires its graph, which is closed (its memory freed) once no search
+// holds it.
 func (db *DB) retireVindex(v *vindex) {
 	v.mu.Lock()
 	v.dropped = true
 	v.cond.Broadcast()
 	v.mu.Unlock()
 	v.fileMu.Lock()
-	defer v.fileMu.Unlock()
 	path := db.vindexPath(v.id)
 	for _, p := range []string{path, path + ".tmp"} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			db.log.Warn("storage: remove vector index checkpoint", "index", v.id, "err", err)
 		}
 	}
+	v.fileMu.Unlock()
+	v.retire()
 }
 
 // readCheckpoint loads the checkpoint of an index. A missing file gives

@@ -266,6 +266,45 @@ type vindex struct {
 	queued  atomic.Bool   // a background checkpoint is queued
 
 	fileMu sync.Mutex // one checkpoint write or file removal at a time
+
+	// refs counts the graph's holders: one for being installed (as a
+	// committed index, or as the graph a transaction built), one per
+	// search under way. The last release closes the graph, freeing its
+	// memory, so a dropped index goes away only when no search can read
+	// it. published is set (under DB.mu) when a commit installs a built
+	// graph; retired makes retire idempotent.
+	refs      atomic.Int64
+	published bool
+	retired   atomic.Bool
+}
+
+// acquire takes a reference for a search; it fails once the graph is
+// retired and has no other holder (it may be closed).
+func (v *vindex) acquire() bool {
+	for {
+		n := v.refs.Load()
+		if n <= 0 {
+			return false
+		}
+		if v.refs.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// release drops a reference; the last one closes the graph.
+func (v *vindex) release() {
+	if v.refs.Add(-1) == 0 {
+		v.g.Close()
+	}
+}
+
+// retire drops the installed reference: the graph is closed now, or when
+// the last search holding it ends. Retiring twice does nothing.
+func (v *vindex) retire() {
+	if v.retired.CompareAndSwap(false, true) {
+		v.release()
+	}
 }
 
 func newVindex(tableID uint32, idx *IndexDesc) (*vindex, error) {
@@ -289,6 +328,7 @@ func newVindex(tableID uint32, idx *IndexDesc) (*vindex, error) {
 func wrapVindex(tableID uint32, idx *IndexDesc, m hnsw.Metric, g *hnsw.Index) *vindex {
 	v := &vindex{id: idx.ID, tableID: tableID, metric: m, dims: idx.Dims, g: g}
 	v.cond.L = &v.mu
+	v.refs.Store(1)
 	return v
 }
 

@@ -232,6 +232,7 @@ func (db *DB) rebuildVindex(td *TableDesc, idx *IndexDesc, v *vindex) error {
 	}
 	defer rows.Close()
 	b := newGraphBuilder(v)
+	defer b.close()
 	for ok := it.First(); ok; ok = it.Next() {
 		lv, err := it.ValueAndErr()
 		if err != nil {
@@ -262,7 +263,7 @@ func (db *DB) rebuildVindex(td *TableDesc, idx *IndexDesc, v *vindex) error {
 	if err := it.Error(); err != nil {
 		return wrapf(err, "rebuild vector index")
 	}
-	if err := b.flush(); err != nil {
+	if err := b.finish(); err != nil {
 		return err
 	}
 	lp := vecPrefix(td.ID, tableILog, idx.ID)
@@ -276,10 +277,23 @@ func (db *DB) rebuildVindex(td *TableDesc, idx *IndexDesc, v *vindex) error {
 	return nil
 }
 
-// graphBuilder adds vectors to a graph in batches built on buildWorkers
-// goroutines.
+// graphBuilder adds vectors to a graph in batches of buildBatch, built on
+// buildWorkers goroutines by AddBatch. The batches are built by a
+// goroutine of their own, so the caller reads and decodes the next batch
+// of rows meanwhile instead of leaving the cores idle. The caller must
+// call finish (or close, on an error path) when done.
 type graphBuilder struct {
 	v      *vindex
+	labels []uint64
+	vecs   [][]float32
+
+	work    chan builderBatch // to the worker; nil until the first flush
+	done    chan error        // the worker's one result, when it ends
+	stopped bool              // the worker has ended (with err)
+	err     error
+}
+
+type builderBatch struct {
 	labels []uint64
 	vecs   [][]float32
 }
@@ -297,14 +311,59 @@ func (b *graphBuilder) add(label uint64, vec []float32) error {
 	return nil
 }
 
+// flush hands the pending vectors to the worker, starting it if need be.
+// It waits only while the worker still builds the batch before last, so
+// at most three batches are held at once.
 func (b *graphBuilder) flush() error {
+	if b.stopped {
+		return b.err
+	}
 	if len(b.labels) == 0 {
 		return nil
 	}
-	err := b.v.g.AddBatch(b.labels, b.vecs, buildWorkers)
-	b.labels, b.vecs = b.labels[:0], b.vecs[:0]
-	if err != nil {
-		return wrapf(err, "build vector index")
+	if b.work == nil {
+		work, done, g := make(chan builderBatch, 1), make(chan error, 1), b.v.g
+		b.work, b.done = work, done
+		go func() {
+			var err error
+			for bb := range work {
+				if err = g.AddBatch(bb.labels, bb.vecs, buildWorkers); err != nil {
+					err = wrapf(err, "build vector index")
+					break
+				}
+			}
+			done <- err
+		}()
 	}
+	select {
+	case b.work <- builderBatch{b.labels, b.vecs}:
+	case b.err = <-b.done:
+		b.stopped = true
+		return b.err
+	}
+	// The worker owns the sent slices now.
+	b.labels = make([]uint64, 0, buildBatch)
+	b.vecs = make([][]float32, 0, buildBatch)
 	return nil
+}
+
+// finish builds the pending vectors and waits for the worker: when it
+// returns nil, every vector added is in the graph.
+func (b *graphBuilder) finish() error {
+	if err := b.flush(); err != nil {
+		return err
+	}
+	return b.close()
+}
+
+// close stops the worker once it has built what it was given, and
+// returns its error. Closing twice does nothing.
+func (b *graphBuilder) close() error {
+	if b.work == nil || b.stopped {
+		return b.err
+	}
+	close(b.work)
+	b.err = <-b.done
+	b.stopped = true
+	return b.err
 }

@@ -83,13 +83,14 @@ func (t *Txn) vectorSearch(td *TableDesc, idx *IndexDesc, q []float32, k, ef int
 	if len(q) != idx.Dims {
 		return nil, pgerr.New(pgerr.DataException, "different vector dimensions %d and %d", idx.Dims, len(q))
 	}
-	v := t.vindexFor(idx.ID)
-	if v == nil {
-		return nil, pgerr.New(pgerr.InternalError, "storage: vector index %q is not loaded", idx.Name)
-	}
 	if k <= 0 {
 		return nil, nil
 	}
+	v := t.acquireVindex(idx.ID)
+	if v == nil {
+		return nil, pgerr.New(pgerr.InternalError, "storage: vector index %q is not loaded", idx.Name)
+	}
+	defer v.release()
 	s := vsearch{t: t, td: td, v: v, accept: accept, keyOnly: keyOnly, lp: vecPrefix(td.ID, tableVecLabels, idx.ID)}
 	var err error
 	if s.labels, err = t.b.NewIter(&pebble.IterOptions{LowerBound: s.lp, UpperBound: prefixEnd(s.lp)}); err != nil {

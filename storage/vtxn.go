@@ -340,6 +340,7 @@ func (db *DB) vecCommittedLocked(t *Txn, vc *vecCommit) {
 				continue
 			}
 			v.applied.Store(vc.seq)
+			v.published = true
 			m[id] = v
 			vc.built = append(vc.built, v)
 		}
@@ -456,6 +457,40 @@ const buildWorkers = 2
 func (db *DB) nextLabel() (uint64, error) {
 	v, err := db.NextVal(seqVecLabels)
 	return uint64(v), err
+}
+
+// releaseBuilt closes the graphs the txn built that its commit did not
+// install (it rolled back, failed, or dropped them again). Called once
+// the txn is done.
+func (t *Txn) releaseBuilt() {
+	if t.vec == nil {
+		return
+	}
+	t.db.mu.Lock()
+	var unused []*vindex
+	for _, v := range t.vec.built {
+		if !v.published {
+			unused = append(unused, v)
+		}
+	}
+	t.db.mu.Unlock()
+	for _, v := range unused {
+		v.retire()
+	}
+}
+
+// acquireVindex returns the graph a txn searches for an index, holding a
+// reference the caller releases, or nil when there is none.
+func (t *Txn) acquireVindex(indexID uint32) *vindex {
+	// A graph retired between the look-up and the acquire was replaced
+	// (a local drop installs an empty one) or dropped: look again.
+	for range 100 {
+		v := t.vindexFor(indexID)
+		if v == nil || v.acquire() {
+			return v
+		}
+	}
+	return nil
 }
 
 // vindexFor returns the graph a txn searches for an index: the one it

@@ -11,6 +11,8 @@
 // server logs one line when it is ready; SIGTERM or SIGINT stops it:
 // it stops accepting, lets running statements finish (up to
 // shutdown_timeout), and closes the store.
+//
+// Unless GOGC is set, the garbage collector runs at GOGC=50 (see gc.go).
 package main
 
 import (
@@ -29,6 +31,7 @@ import (
 )
 
 func main() {
+	setGCPercent(os.Getenv)
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	s, err := load(os.Args[1:], os.Getenv)
 	if errors.Is(err, flag.ErrHelp) {

@@ -88,6 +88,8 @@ var (
 	ErrDim = errors.New("hnsw: wrong number of dimensions")
 	// ErrNotFinite is wrapped by Add for a vector holding NaN or ±Inf.
 	ErrNotFinite = errors.New("hnsw: vector holds NaN or infinity")
+	// ErrClosed is returned by Add and AddBatch on a closed index.
+	ErrClosed = errors.New("hnsw: index closed")
 )
 
 func (c Config) withDefaults() (Config, error) {

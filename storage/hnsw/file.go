@@ -232,7 +232,7 @@ func Read(r io.Reader) (*Index, uint64, error) {
 	return x, seq, err
 }
 
-func read(r io.Reader) (*Index, uint64, error) {
+func read(r io.Reader) (_ *Index, _ uint64, rerr error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	var h [headerSize]byte
 	if _, err := io.ReadFull(br, h[:]); err != nil {
@@ -277,6 +277,11 @@ func read(r io.Reader) (*Index, uint64, error) {
 	if err != nil {
 		return nil, 0, corrupt("config: %v", err)
 	}
+	defer func() {
+		if rerr != nil {
+			x.Close() // free the arrays read so far
+		}
+	}()
 	if n < 0 || nLive+nFree+nTomb != n || epL < -1 || epL > maxLevel {
 		return nil, 0, corrupt("inconsistent counts")
 	}

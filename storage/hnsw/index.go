@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"unsafe"
 
 	"github.com/akidb/akidb/storage/vec"
@@ -59,6 +60,10 @@ type Index struct {
 	// heur0 holds the heuristic's verdicts on each full level-0 list,
 	// under the list's stripe lock (see addLink0).
 	heur0 []uint64
+	// off holds the regions of the arrays above that live off the Go
+	// heap (offheap.go). closed is set by Close.
+	off    *offHeap
+	closed bool
 	// mapping is the file the arena and level-0 lists are mapped from
 	// while the index is WARM (mapped.go); nil when they are on the heap.
 	mapping []byte
@@ -112,8 +117,11 @@ func New(cfg Config) (*Index, error) {
 		byLabel: make(map[uint64]uint32),
 		zeros:   make(map[uint64]struct{}),
 		rng:     rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15)),
+		off:     &offHeap{},
 	}
 	x.ep.Store(noEntry)
+	// A backstop: an index dropped without Close still frees its arrays.
+	runtime.AddCleanup(x, (*offHeap).freeAll, x.off)
 	return x, nil
 }
 
@@ -214,38 +222,78 @@ func (x *Index) setEntry(id uint32, level int) {
 }
 
 // grow makes room for at least needN slots and needUpper upper-link
-// words. It takes mu exclusively.
-func (x *Index) grow(needN, needUpper int) {
+// words. It takes mu exclusively, so the old arrays, which no reader can
+// hold then, are freed at once. It reports false on a closed index.
+func (x *Index) grow(needN, needUpper int) bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.closed {
+		return false
+	}
 	if needN > x.capN {
-		// Grow by a quarter: at most 25% of the arena unused, and each
+		// Grow by a quarter: at most 25% of the arena unused (and not
+		// resident: untouched pages of a mapping cost no memory), and each
 		// vector copied about four times over the index's life.
 		n := max(needN, x.capN+x.capN/4, x.capN+minGrow)
-		x.vecs = growTo(x.vecs, n*x.dim)
-		x.links0 = growTo(x.links0, n*(x.m0+1))
-		x.upperOff = growTo(x.upperOff, n)
-		x.levels = growTo(x.levels, n)
-		x.labels = growTo(x.labels, n)
-		x.dead = growTo(x.dead, (n+31)/32)
-		x.in0 = growTo(x.in0, n)
-		x.heur0 = growTo(x.heur0, n)
+		x.vecs = growOff(x.off, x.vecs, n*x.dim)
+		x.links0 = growOff(x.off, x.links0, n*(x.m0+1))
+		x.upperOff = growOff(x.off, x.upperOff, n)
+		x.levels = growOff(x.off, x.levels, n)
+		x.labels = growOff(x.off, x.labels, n)
+		x.dead = growOff(x.off, x.dead, (n+31)/32)
+		x.in0 = growOff(x.off, x.in0, n)
+		x.heur0 = growOff(x.off, x.heur0, n)
 		x.capN = n
 	}
 	if needUpper > len(x.upper) {
 		n := max(needUpper, len(x.upper)+len(x.upper)/4, minGrow*(x.m+1)/x.m)
-		x.upper = growTo(x.upper, n)
+		x.upper = growOff(x.off, x.upper, n)
 	}
+	return true
 }
 
-func growTo[T any](s []T, n int) []T {
-	if n <= len(s) {
-		return s
+// Close frees the index's memory: its arrays off the Go heap, and the
+// mapping of a WARM index. It waits for mutations, checkpoint writes and
+// searches under way; afterwards the index is empty: searches find
+// nothing and mutations fail with ErrClosed. Closing twice does nothing.
+// The caller must make sure nobody needs the index any more; the storage
+// layer closes a graph once no search holds it.
+func (x *Index) Close() error {
+	x.repairMu.Lock() // no repair runs, nor starts (maybeRepair uses TryLock)
+	defer x.repairMu.Unlock()
+	x.writeMu.Lock()
+	defer x.writeMu.Unlock()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.closed {
+		return nil
 	}
-	t := make([]T, n)
-	copy(t, s)
-	return t
+	x.closed = true
+	x.ep.Store(noEntry)
+	x.nodes.Store(0)
+	x.vecs, x.links0, x.upper, x.upperOff = nil, nil, nil, nil
+	x.levels, x.labels, x.dead, x.in0, x.heur0 = nil, nil, nil, nil, nil
+	x.capN = 0
+	x.off.freeAll()
+	x.metaMu.Lock()
+	x.byLabel = map[uint64]uint32{}
+	x.zeros = map[uint64]struct{}{}
+	x.free, x.upperUsed, x.nDead = nil, 0, 0
+	x.metaMu.Unlock()
+	x.unfilled, x.nUnfilled = nil, 0
+	if x.mapping != nil {
+		data := x.mapping
+		x.mapping = nil
+		if err := syscall.Munmap(data); err != nil {
+			return fmt.Errorf("hnsw: unmap: %w", err)
+		}
+	}
+	return nil
 }
+
+// OffHeapBytes returns the bytes the index holds outside the Go heap
+// (mapped anonymously; a WARM index's file mapping is not counted).
+func (x *Index) OffHeapBytes() int64 { return x.off.size() }
 
 // Reserve grows the index to hold n vectors without further growth.
 func (x *Index) Reserve(n int) {
@@ -347,6 +395,10 @@ func (x *Index) add(s *searcher, label uint64, v []float32) error {
 	x.metaMu.Unlock()
 	for {
 		x.mu.RLock()
+		if x.closed {
+			x.mu.RUnlock()
+			return ErrClosed
+		}
 		id, ok, needN, needUpper := x.alloc(label, level)
 		if ok {
 			x.insert(s, id, label, level, v)
@@ -354,7 +406,9 @@ func (x *Index) add(s *searcher, label uint64, v []float32) error {
 			return nil
 		}
 		x.mu.RUnlock()
-		x.grow(needN, needUpper)
+		if !x.grow(needN, needUpper) {
+			return ErrClosed
+		}
 	}
 }
 
@@ -373,9 +427,10 @@ func (x *Index) AddBatch(labels []uint64, vs [][]float32, workers int) error {
 	defer x.writeMu.RUnlock()
 	x.mu.RLock()
 	need := int(x.nodes.Load()) + len(vs)
+	short := need > x.capN
 	x.mu.RUnlock()
-	if need > x.capN {
-		x.grow(need, 0)
+	if short && !x.grow(need, 0) {
+		return ErrClosed
 	}
 	var next atomic.Int64
 	var firstErr error

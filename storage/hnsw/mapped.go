@@ -13,7 +13,7 @@ import (
 // (MAP_PRIVATE): searches read them through the page cache, which is the
 // bounded cache, and the process holds only the pages it touched. A
 // mutation writes to its private copy of a page (copy on write) and a
-// growth copies the array back to the heap, so an index stays fully usable
+// growth copies the array back to anonymous memory (offheap.go), so an index stays fully usable
 // while mapped. The file is scratch space, rewritten by every MapTo; the
 // checkpoint (file.go) stays the durable form.
 //
@@ -78,6 +78,10 @@ func (x *Index) MapTo(path string) error {
 	// The pages written above are in the page cache; nothing is resident
 	// in this process until a search touches it.
 	x.mu.Lock()
+	if x.closed {
+		x.mu.Unlock()
+		return syscall.Munmap(data)
+	}
 	if len(vecs) > 0 {
 		x.vecs = unsafe.Slice((*float32)(unsafe.Pointer(&data[warmPage])), len(vecs))
 	}
@@ -85,11 +89,15 @@ func (x *Index) MapTo(path string) error {
 		x.links0 = unsafe.Slice((*uint32)(unsafe.Pointer(&data[linkOff])), len(links))
 	}
 	x.mapping = data
+	// No reader holds the old arrays now: free them (if they are
+	// off-heap; on the heap they are the collector's).
+	freeOff(x.off, vecs)
+	freeOff(x.off, links)
 	x.mu.Unlock()
 	return nil
 }
 
-// Unmap brings the mapped arrays back onto the heap and unmaps the file
+// Unmap brings the mapped arrays back into anonymous memory and unmaps the file
 // (which the caller may then delete). Unmapping an index that is not
 // mapped does nothing.
 func (x *Index) Unmap() error {
@@ -105,10 +113,14 @@ func (x *Index) Unmap() error {
 	// Copy while searches go on: no mutation runs, so the arrays are
 	// stable.
 	if inside(data, unsafe.Pointer(unsafe.SliceData(vecs))) {
-		vecs = append([]float32(nil), vecs...)
+		t := allocOff[float32](x.off, len(vecs))
+		copy(t, vecs)
+		vecs = t
 	}
 	if inside(data, unsafe.Pointer(unsafe.SliceData(links))) {
-		links = append([]uint32(nil), links...)
+		t := allocOff[uint32](x.off, len(links))
+		copy(t, links)
+		links = t
 	}
 	x.mu.Lock()
 	x.vecs, x.links0 = vecs, links

@@ -1,0 +1,110 @@
+package hnsw
+
+import (
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// The index's big arrays (the vector arena, the link lists and the
+// per-slot arrays) live outside the Go heap, in anonymous mappings
+// (offheap_unix.go; other systems fall back to the heap). The garbage
+// collector then neither scans nor counts them: its heap target stays
+// proportional to the server's garbage rather than to the vectors, and a
+// grown or dropped array goes back to the system at once instead of when
+// a collection and the scavenger get to it.
+//
+// An array is grown by allocating a new region, copying and freeing the
+// old one, all under mu held exclusively, so no reader (they hold mu
+// shared while they use an array) can see a freed region. Close frees
+// every region; a runtime cleanup frees them if an index becomes
+// unreachable without Close.
+
+// offHeap is the set of regions an index owns, keyed by base address.
+// Arrays mapped from a file (mapped.go) are not in it. It is kept apart
+// from Index so that the cleanup does not keep the index reachable. Its
+// own lock guards the set; when a region may be freed is the index's
+// business (see above).
+type offHeap struct {
+	mu      sync.Mutex
+	regions map[uintptr][]byte
+	bytes   int64
+}
+
+// offHeapTotal counts the bytes of all indexes' regions, for tests and
+// diagnostics.
+var offHeapTotal atomic.Int64
+
+// TotalOffHeapBytes returns the bytes held off the Go heap by all indexes
+// of the process.
+func TotalOffHeapBytes() int64 { return offHeapTotal.Load() }
+
+// allocOff returns a zeroed array of n elements in a new region of h.
+func allocOff[T any](h *offHeap, n int) []T {
+	if n == 0 {
+		return nil
+	}
+	var zero T
+	size := n * int(unsafe.Sizeof(zero))
+	b := sysAlloc(size)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.regions == nil {
+		h.regions = make(map[uintptr][]byte)
+	}
+	h.regions[uintptr(unsafe.Pointer(unsafe.SliceData(b)))] = b
+	h.bytes += int64(len(b))
+	offHeapTotal.Add(int64(len(b)))
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), n)
+}
+
+// freeOff frees the region s starts, if h owns one there (an array mapped
+// from a file, or nil, is left alone).
+func freeOff[T any](h *offHeap, s []T) {
+	if cap(s) == 0 {
+		return
+	}
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(s[:1])))
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	b, ok := h.regions[p]
+	if !ok {
+		return
+	}
+	delete(h.regions, p)
+	h.bytes -= int64(len(b))
+	offHeapTotal.Add(-int64(len(b)))
+	sysFree(b)
+}
+
+// growOff returns s grown to n elements in a new region, with s's
+// elements copied, and frees s's region (if h owns it). Caller holds the
+// index's mu exclusively.
+func growOff[T any](h *offHeap, s []T, n int) []T {
+	if n <= len(s) {
+		return s
+	}
+	t := allocOff[T](h, n)
+	copy(t, s)
+	freeOff(h, s)
+	return t
+}
+
+// freeAll frees every region.
+func (h *offHeap) freeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for p, b := range h.regions {
+		delete(h.regions, p)
+		offHeapTotal.Add(-int64(len(b)))
+		sysFree(b)
+	}
+	h.bytes = 0
+}
+
+// size returns the bytes of h's regions.
+func (h *offHeap) size() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.bytes
+}
