@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -298,27 +299,17 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	if err != nil {
 		return wrapf(err, "restore index of %q from snapshot %s", td.Name, m.ID)
 	}
-	// Rows, index entries and label maps, in batches.
+	// Rows, index entries and label maps go into sstables that Pebble
+	// ingests whole (see ingester).
 	ncols := len(td.Columns)
-	b := db.pdb.NewBatch()
-	var val []byte
-	var done int64
-	flush := func(sync bool) error {
-		opt := pebble.NoSync
-		if sync {
-			opt = pebble.Sync
-		}
-		if err := b.Commit(opt); err != nil {
-			return wrapf(err, "restore rows")
-		}
-		b.Close()
-		b = db.pdb.NewBatch()
-		if progress != nil {
-			progress(done, m.Rows)
-		}
-		return nil
+	in, err := db.newIngester()
+	if err != nil {
+		return err
 	}
-	defer func() { b.Close() }()
+	defer in.Close()
+	var val, kbuf []byte
+	var lbuf [8]byte
+	var done int64
 	_, err = snapshot.ReadFile(files[snapshot.DataObject], got, func(r []types.Datum) error {
 		key := RowKey(r[ncols].S)
 		row := types.Row(r[:ncols])
@@ -326,7 +317,8 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 		if val, err = AppendRow(val[:0], row); err != nil {
 			return err
 		}
-		if err := b.Set(rowKey(td.ID, key), val, nil); err != nil {
+		kbuf = append(append(kbuf[:0], rowPrefix(td.ID)...), key...)
+		if err := in.Row(kbuf, val); err != nil {
 			return err
 		}
 		for i := range td.Indexes {
@@ -334,20 +326,18 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 			if ix.IsVector() {
 				continue
 			}
-			ent, _, err := indexEntryKey(nil, td, ix, row, key)
+			ent, _, err := indexEntryKey(kbuf[:0], td, ix, row, key)
 			if err != nil {
 				return err
 			}
-			if err := b.Set(ent, key, nil); err != nil {
-				return err
-			}
+			kbuf = ent
+			in.Index(ent, key)
 		}
 		if r[ncols+1].K == types.KInt {
 			label := uint64(r[ncols+1].I)
-			if err := b.Set(labelKey(td.ID, idx.ID, label), key, nil); err != nil {
-				return err
-			}
-			if err := b.Set(rowLabelKey(td.ID, idx.ID, key), encodeLabel(label), nil); err != nil {
+			binary.BigEndian.PutUint64(lbuf[:], label)
+			in.Label(labelKey(td.ID, idx.ID, label), key)
+			if err := in.RowLabel(rowLabelKey(td.ID, idx.ID, key), lbuf[:]); err != nil {
 				return err
 			}
 			vec, ok, err := indexedVector(td, idx, row)
@@ -361,8 +351,8 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 			}
 		}
 		done++
-		if b.Len() >= 32<<20 {
-			return flush(false)
+		if progress != nil && done%8192 == 0 {
+			progress(done, m.Rows)
 		}
 		return ctx.Err()
 	})
@@ -373,8 +363,11 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	if err := g.FillDone(); err != nil {
 		return wrapf(err, "restore index of %q from snapshot %s", td.Name, m.ID)
 	}
-	if err := flush(true); err != nil {
+	if err := in.Ingest(ctx, func() { tiering.CrashPoint("before_ingest") }); err != nil {
 		return err
+	}
+	if progress != nil {
+		progress(done, m.Rows)
 	}
 	mt, _ := opClassMetric(idx.OpClass)
 	v := wrapVindex(td.ID, idx, mt, g)
