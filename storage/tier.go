@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -198,7 +201,8 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 	// committed change: the caller keeps writers off the collection.
 	db.quiesce(v)
 	graphPath := filepath.Join(dir, snapshot.GraphObject)
-	if err := writeGraphFile(v, graphPath); err != nil {
+	graphSum, err := writeGraphFile(v, graphPath)
+	if err != nil {
 		return nil, wrapf(err, "write index graph of %q", td.Name)
 	}
 	snap := db.pdb.NewSnapshot()
@@ -262,6 +266,7 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 	return &tiering.Export{
 		Columns: snapshotColumns(td),
 		Files:   map[string]string{snapshot.DataObject: dataPath, snapshot.GraphObject: graphPath},
+		SHA256:  map[string]string{snapshot.DataObject: info.SHA256, snapshot.GraphObject: graphSum},
 		Rows:    info.Rows,
 		Extra:   extra,
 	}, nil
@@ -390,22 +395,24 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	return nil
 }
 
-// writeGraphFile writes v's graph without its vectors to path.
-func writeGraphFile(v *vindex, path string) error {
+// writeGraphFile writes v's graph without its vectors to path and returns
+// the file's SHA-256 in hex.
+func writeGraphFile(v *vindex, path string) (string, error) {
 	f, err := os.Create(path)
 	if err != nil {
-		return err
+		return "", err
 	}
-	bw := bufio.NewWriterSize(f, 1<<20)
+	h := sha256.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20)
 	if _, err := v.g.WriteGraphTo(bw, v.applied.Load()); err != nil {
 		f.Close()
-		return err
+		return "", err
 	}
 	if err := bw.Flush(); err != nil {
 		f.Close()
-		return err
+		return "", err
 	}
-	return f.Close()
+	return hex.EncodeToString(h.Sum(nil)), f.Close()
 }
 
 // DropLocal implements tiering.Backend: rows, index entries, the index log
