@@ -383,8 +383,10 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	v.changes = 1
 	db.swapVindex(idx.ID, v)
 	// Until the checkpoint is written a restart rebuilds the graph from
-	// the rows, which hold everything.
-	db.queueCheckpoint(v)
+	// the rows, which hold everything. It is written a little later, not
+	// now: writing it holds the graph's lock, and the statement that
+	// brought the collection back is waiting to search it.
+	db.queueCheckpointLater(idx.ID, v)
 	synced := time.Now()
 	if err := db.Unload(ctx, id); err != nil {
 		return err
@@ -393,6 +395,24 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 		"rows_seconds", rowsDone.Sub(start).Seconds(), "sync_seconds", synced.Sub(rowsDone).Seconds(),
 		"map_seconds", time.Since(synced).Seconds())
 	return nil
+}
+
+// restoreCheckpointDelay is how long after a restore its graph's
+// checkpoint is queued. A variable so tests can shorten it.
+var restoreCheckpointDelay = 5 * time.Second
+
+// queueCheckpointLater queues a checkpoint of v after
+// restoreCheckpointDelay, if v is still the graph of index id and the DB
+// is open then; Close checkpoints it in any case.
+func (db *DB) queueCheckpointLater(id uint32, v *vindex) {
+	time.AfterFunc(restoreCheckpointDelay, func() {
+		db.mu.Lock()
+		closed := db.closed
+		db.mu.Unlock()
+		if !closed && db.vindexes()[id] == v {
+			db.queueCheckpoint(v)
+		}
+	})
 }
 
 // writeGraphFile writes v's graph without its vectors to path and returns
