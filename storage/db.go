@@ -73,6 +73,9 @@ func Open(dir string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, wrapf(err, "create %s", dir)
 	}
+	if err := cleanIngestDir(dir); err != nil {
+		return nil, wrapf(err, "open %s", dir)
+	}
 	pdb, err := pebble.Open(dir, &pebble.Options{
 		Logger:             pebbleLogger{lg},
 		FormatMajorVersion: pebble.FormatNewest,

@@ -4,9 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -198,7 +202,8 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 	// committed change: the caller keeps writers off the collection.
 	db.quiesce(v)
 	graphPath := filepath.Join(dir, snapshot.GraphObject)
-	if err := writeGraphFile(v, graphPath); err != nil {
+	graphSum, err := writeGraphFile(v, graphPath)
+	if err != nil {
 		return nil, wrapf(err, "write index graph of %q", td.Name)
 	}
 	snap := db.pdb.NewSnapshot()
@@ -262,6 +267,7 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 	return &tiering.Export{
 		Columns: snapshotColumns(td),
 		Files:   map[string]string{snapshot.DataObject: dataPath, snapshot.GraphObject: graphPath},
+		SHA256:  map[string]string{snapshot.DataObject: info.SHA256, snapshot.GraphObject: graphSum},
 		Rows:    info.Rows,
 		Extra:   extra,
 	}, nil
@@ -299,28 +305,18 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	if err != nil {
 		return wrapf(err, "restore index of %q from snapshot %s", td.Name, m.ID)
 	}
-	// Rows, index entries and label maps, in batches.
+	// Rows, index entries and label maps go into sstables that Pebble
+	// ingests whole (see ingester).
 	ncols := len(td.Columns)
 	defer db.flat.writeOutside(td.ID)()
-	b := db.pdb.NewBatch()
-	var val []byte
-	var done int64
-	flush := func(sync bool) error {
-		opt := pebble.NoSync
-		if sync {
-			opt = pebble.Sync
-		}
-		if err := b.Commit(opt); err != nil {
-			return wrapf(err, "restore rows")
-		}
-		b.Close()
-		b = db.pdb.NewBatch()
-		if progress != nil {
-			progress(done, m.Rows)
-		}
-		return nil
+	in, err := db.newIngester()
+	if err != nil {
+		return err
 	}
-	defer func() { b.Close() }()
+	defer in.Close()
+	var val, kbuf []byte
+	var lbuf [8]byte
+	var done int64
 	_, err = snapshot.ReadFile(files[snapshot.DataObject], got, func(r []types.Datum) error {
 		key := RowKey(r[ncols].S)
 		row := types.Row(r[:ncols])
@@ -328,7 +324,8 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 		if val, err = AppendRow(val[:0], row); err != nil {
 			return err
 		}
-		if err := b.Set(rowKey(td.ID, key), val, nil); err != nil {
+		kbuf = append(append(kbuf[:0], rowPrefix(td.ID)...), key...)
+		if err := in.Row(kbuf, val); err != nil {
 			return err
 		}
 		for i := range td.Indexes {
@@ -336,20 +333,18 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 			if ix.IsVector() {
 				continue
 			}
-			ent, _, err := indexEntryKey(nil, td, ix, row, key)
+			ent, _, err := indexEntryKey(kbuf[:0], td, ix, row, key)
 			if err != nil {
 				return err
 			}
-			if err := b.Set(ent, key, nil); err != nil {
-				return err
-			}
+			kbuf = ent
+			in.Index(ent, key)
 		}
 		if r[ncols+1].K == types.KInt {
 			label := uint64(r[ncols+1].I)
-			if err := b.Set(labelKey(td.ID, idx.ID, label), key, nil); err != nil {
-				return err
-			}
-			if err := b.Set(rowLabelKey(td.ID, idx.ID, key), encodeLabel(label), nil); err != nil {
+			binary.BigEndian.PutUint64(lbuf[:], label)
+			in.Label(labelKey(td.ID, idx.ID, label), key)
+			if err := in.RowLabel(rowLabelKey(td.ID, idx.ID, key), lbuf[:]); err != nil {
 				return err
 			}
 			vec, ok, err := indexedVector(td, idx, row)
@@ -363,8 +358,8 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 			}
 		}
 		done++
-		if b.Len() >= 32<<20 {
-			return flush(false)
+		if progress != nil && done%8192 == 0 {
+			progress(done, m.Rows)
 		}
 		return ctx.Err()
 	})
@@ -375,8 +370,11 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	if err := g.FillDone(); err != nil {
 		return wrapf(err, "restore index of %q from snapshot %s", td.Name, m.ID)
 	}
-	if err := flush(true); err != nil {
+	if err := in.Ingest(ctx, func() { tiering.CrashPoint("before_ingest") }); err != nil {
 		return err
+	}
+	if progress != nil {
+		progress(done, m.Rows)
 	}
 	mt, _ := opClassMetric(idx.OpClass)
 	v := wrapVindex(td.ID, idx, mt, g)
@@ -389,8 +387,10 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 		old.retire() // the empty graph DropLocal left
 	}
 	// Until the checkpoint is written a restart rebuilds the graph from
-	// the rows, which hold everything.
-	db.queueCheckpoint(v)
+	// the rows, which hold everything. It is written a little later, not
+	// now: writing it holds the graph's lock, and the statement that
+	// brought the collection back is waiting to search it.
+	db.queueCheckpointLater(idx.ID, v)
 	synced := time.Now()
 	if err := db.Unload(ctx, id); err != nil {
 		return err
@@ -401,22 +401,42 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	return nil
 }
 
-// writeGraphFile writes v's graph without its vectors to path.
-func writeGraphFile(v *vindex, path string) error {
+// restoreCheckpointDelay is how long after a restore its graph's
+// checkpoint is queued. A variable so tests can shorten it.
+var restoreCheckpointDelay = 5 * time.Second
+
+// queueCheckpointLater queues a checkpoint of v after
+// restoreCheckpointDelay, if v is still the graph of index id and the DB
+// is open then; Close checkpoints it in any case.
+func (db *DB) queueCheckpointLater(id uint32, v *vindex) {
+	time.AfterFunc(restoreCheckpointDelay, func() {
+		db.mu.Lock()
+		closed := db.closed
+		db.mu.Unlock()
+		if !closed && db.vindexes()[id] == v {
+			db.queueCheckpoint(v)
+		}
+	})
+}
+
+// writeGraphFile writes v's graph without its vectors to path and returns
+// the file's SHA-256 in hex.
+func writeGraphFile(v *vindex, path string) (string, error) {
 	f, err := os.Create(path)
 	if err != nil {
-		return err
+		return "", err
 	}
-	bw := bufio.NewWriterSize(f, 1<<20)
+	h := sha256.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20)
 	if _, err := v.g.WriteGraphTo(bw, v.applied.Load()); err != nil {
 		f.Close()
-		return err
+		return "", err
 	}
 	if err := bw.Flush(); err != nil {
 		f.Close()
-		return err
+		return "", err
 	}
-	return f.Close()
+	return hex.EncodeToString(h.Sum(nil)), f.Close()
 }
 
 // DropLocal implements tiering.Backend: rows, index entries, the index log

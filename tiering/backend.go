@@ -49,8 +49,12 @@ type CollectionInfo struct {
 type Export struct {
 	Columns []snapshot.Column
 	Files   map[string]string // object name -> local path
-	Rows    int64
-	Extra   json.RawMessage
+	// SHA256 holds the checksums (lowercase hex) of files computed as
+	// they were written, by object name; files without one are hashed
+	// before their upload.
+	SHA256 map[string]string
+	Rows   int64
+	Extra  json.RawMessage
 }
 
 // Usage is where a collection's bytes are.

@@ -19,11 +19,16 @@ import (
 //	after_upload      manifest uploaded, local data still there
 //	mid_demote        HOT -> WARM: graph file written, index still in RAM
 //	after_drop_local  COLD: local rows deleted, tier not yet recorded
+//	before_ingest     restore: the rows' sstables built, not yet ingested
 //	mid_restore       restore: rows and graph imported, tier not yet recorded
 //	mid_cycle         worker: after the first transition of a cycle
 //
 // The upload points are reached by CREATE SNAPSHOT and by moves to COLD.
 var crashPointName = os.Getenv("AKIDB_CRASHPOINT")
+
+// CrashPoint is crashPoint for the storage engine's own steps of a
+// transition (before_ingest).
+func CrashPoint(name string) { crashPoint(name) }
 
 func crashPoint(name string) {
 	if crashPointName != "" && crashPointName == name {

@@ -446,7 +446,7 @@ func (m *Manager) snapshot(ctx context.Context, id uint32, snapID string, progre
 		FormatVersion: snapshot.FormatVersion, ID: snapID, Collection: name, CollectionID: id,
 		CreatedAt: m.clock.Now(), Columns: snapshot.ColumnsOf(ex.Columns), Rows: ex.Rows, Extra: ex.Extra,
 	}
-	if err := snapshot.Upload(ctx, uploadStore(m.store), m.cfg.Prefix, man, ex.Files, progressBytes(progress, "snapshot of collection "+name+": uploaded", "bytes")); err != nil {
+	if err := snapshot.UploadWithSums(ctx, uploadStore(m.store), m.cfg.Prefix, man, ex.Files, ex.SHA256, progressBytes(progress, "snapshot of collection "+name+": uploaded", "bytes")); err != nil {
 		return nil, err
 	}
 	m.log.Info("tiering: snapshot uploaded", "collection", id, "snapshot", snapID, "rows", ex.Rows,

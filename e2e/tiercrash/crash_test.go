@@ -176,37 +176,45 @@ func TestCrashAfterDropLocal(t *testing.T) {
 	c.stop(p)
 }
 
-// A crash while a query brings a COLD collection back: after restart the
-// collection is still COLD (or WARM), and a query returns every row.
+// A crash while a query brings a COLD collection back, before the rows'
+// sstables are ingested or after the rows and graph are in: after restart
+// the collection is still COLD (or WARM), no restore files are left, and
+// a query returns every row.
 func TestCrashDuringRestore(t *testing.T) {
-	c := newCluster(t)
-	d := newDataset("docs", rows, dims, 4)
-	p := c.start()
-	conn := c.connect(p)
-	d.create(t, conn)
-	before := d.verify(t, conn, nil)
-	mustExec(t, conn, "ALTER COLLECTION docs SET TIER COLD")
-	expectTier(t, tier(t, conn, "docs"), "COLD")
-	c.stop(p)
+	for _, cp := range []string{"before_ingest", "mid_restore"} {
+		t.Run(cp, func(t *testing.T) {
+			c := newCluster(t)
+			d := newDataset("docs", rows, dims, 4)
+			p := c.start()
+			conn := c.connect(p)
+			d.create(t, conn)
+			before := d.verify(t, conn, nil)
+			mustExec(t, conn, "ALTER COLLECTION docs SET TIER COLD")
+			expectTier(t, tier(t, conn, "docs"), "COLD")
+			c.stop(p)
 
-	p = c.start("AKIDB_CRASHPOINT=mid_restore")
-	conn = c.connect(p)
-	expectTier(t, tier(t, conn, "docs"), "COLD")
-	c.crash(p, conn, "SELECT count(*) FROM docs")
+			p = c.start("AKIDB_CRASHPOINT=" + cp)
+			conn = c.connect(p)
+			expectTier(t, tier(t, conn, "docs"), "COLD")
+			c.crash(p, conn, "SELECT count(*) FROM docs")
 
-	p = c.start()
-	conn = c.connect(p)
-	c.checkTmp()
-	got := tier(t, conn, "docs")
-	expectTier(t, got, "COLD", "WARM")
-	t.Logf("after recovery the collection is %s", got)
-	if n := c.checkBucket(); n != 1 {
-		t.Fatalf("%d snapshots in the bucket, want 1", n)
+			p = c.start()
+			conn = c.connect(p)
+			c.checkTmp()
+			c.checkIngestTmp()
+			got := tier(t, conn, "docs")
+			expectTier(t, got, "COLD", "WARM")
+			t.Logf("after recovery the collection is %s", got)
+			if n := c.checkBucket(); n != 1 {
+				t.Fatalf("%d snapshots in the bucket, want 1", n)
+			}
+			d.verify(t, conn, before)
+			expectTier(t, tier(t, conn, "docs"), "WARM")
+			c.checkTmp()
+			c.checkIngestTmp()
+			c.stop(p)
+		})
 	}
-	d.verify(t, conn, before)
-	expectTier(t, tier(t, conn, "docs"), "WARM")
-	c.checkTmp()
-	c.stop(p)
 }
 
 // A crash in the middle of a worker cycle: after restart the next cycles

@@ -617,3 +617,20 @@ func (c *cluster) checkTmp() {
 		c.t.Errorf("temporary files left in tiering-tmp: %v", left)
 	}
 }
+
+// checkIngestTmp fails the test if a restore's sstables are left in the
+// data directory's ingest-tmp (Open removes what a crash left there).
+func (c *cluster) checkIngestTmp() {
+	c.t.Helper()
+	dir := filepath.Join(c.data, "ingest-tmp")
+	ents, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		c.t.Fatalf("read %s: %v", dir, err)
+	}
+	for _, e := range ents {
+		sub, _ := os.ReadDir(filepath.Join(dir, e.Name()))
+		if len(sub) > 0 || !e.IsDir() {
+			c.t.Errorf("restore files left in ingest-tmp: %s", e.Name())
+		}
+	}
+}

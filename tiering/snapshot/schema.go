@@ -149,6 +149,11 @@ func (cc *colCodec) node() parquet.Node {
 		n = parquet.Leaf(parquet.FixedLenByteArrayType(width * cc.dims))
 		if vectorEncodingBSS {
 			n = parquet.Encoded(n, &parquet.ByteStreamSplit)
+		} else {
+			// Embeddings are close to random bytes: zstd saves about
+			// nothing on them (TestSizeAgainstJSON) and costs time both
+			// ways, so their pages are stored as they are.
+			n = parquet.Compressed(n, &parquet.Uncompressed)
 		}
 	}
 	if !cc.col.NotNull {
