@@ -106,6 +106,22 @@ func (f *flatCaches) dropTable(id uint32) {
 	}
 }
 
+// dropTables forgets the caches of the tables a commit wrote (or dropped):
+// their data version moved on, so they can serve no search; freeing them
+// now keeps a cache no query will use, say once an index serves the
+// column, from holding memory.
+func (f *flatCaches) dropTables(ids map[uint32]struct{}) {
+	f.mu.Lock()
+	empty := len(f.entries) == 0
+	f.mu.Unlock()
+	if empty {
+		return
+	}
+	for id := range ids {
+		f.dropTable(id)
+	}
+}
+
 // writeOutside marks a write to table id made outside a transaction
 // (tiering): the table's version is odd until the returned function is
 // called, after the write is visible; that also drops the table's caches.

@@ -251,6 +251,9 @@ func TestExactSearchFollowsCommits(t *testing.T) {
 	// Insert the query itself: it must come first.
 	q := randVec(r, dims)
 	insertDocs(t, db, td, 1000, [][]float32{q})
+	if n := cacheCount(db); n != 0 {
+		t.Fatalf("%d caches after a commit to the table, want 0", n)
+	}
 	tx := db.Begin()
 	hits := mustExact(t, tx, td, "<->", q, 3)
 	if hits[0].Row[0].I != 1000 || hits[0].Dist != 0 {
