@@ -108,8 +108,8 @@
 // writes under /t/<tableID>/ moves the version (to odd before its batch is
 // applied, to even once it is visible), and a search uses the cache only
 // when the version is even and unchanged from before it read the cache to
-// after it read the rows. A transaction that wrote to the table itself
-// scans the table instead.
+// after it read the rows; the commit also frees the table's caches. A
+// transaction that wrote to the table itself scans the table instead.
 //
 // # Invariants
 //

@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"encoding/binary"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -104,6 +106,22 @@ func (f *flatCaches) dropTable(id uint32) {
 	}
 }
 
+// dropTables forgets the caches of the tables a commit wrote (or dropped):
+// their data version moved on, so they can serve no search; freeing them
+// now keeps a cache no query will use, say once an index serves the
+// column, from holding memory.
+func (f *flatCaches) dropTables(ids map[uint32]struct{}) {
+	f.mu.Lock()
+	empty := len(f.entries) == 0
+	f.mu.Unlock()
+	if empty {
+		return
+	}
+	for id := range ids {
+		f.dropTable(id)
+	}
+}
+
 // writeOutside marks a write to table id made outside a transaction
 // (tiering): the table's version is odd until the returned function is
 // called, after the write is visible; that also drops the table's caches.
@@ -190,15 +208,16 @@ func (f *flatCaches) release(c *flatCache) {
 // (|a|²+|b|²-2a·b) follow, so a single kernel serves every metric but l1.
 //
 // Rows whose vector is NULL, zero or does not normalize to finite values
-// are kept aside (by key) and scored exactly. The large arrays live off the
-// Go heap.
+// are kept aside (by key) and scored exactly. The vectors live off the Go
+// heap, in chunks of 1<<shift rows (about 8 MiB each).
 type flatCache struct {
-	ver  uint64
-	dims int
-	n    int      // rows in data
-	data []uint16 // n*dims, off-heap
-	norm []float32
-	mem  *offHeap
+	ver    uint64
+	dims   int
+	n      int // rows in chunks
+	shift  uint
+	chunks []*offHeap
+	data   [][]uint16 // per chunk, (1<<shift)*dims
+	norm   []float32
 	// maxNorm is the largest norm: it bounds the error of the scores.
 	maxNorm float64
 
@@ -218,7 +237,10 @@ type flatCache struct {
 
 func (c *flatCache) key(i int) []byte { return c.keys[c.keyOffs[i]:c.keyOffs[i+1]] }
 
-func (c *flatCache) row(i int) []uint16 { return c.data[i*c.dims : (i+1)*c.dims] }
+func (c *flatCache) row(i int) []uint16 {
+	off := (i & (1<<c.shift - 1)) * c.dims
+	return c.data[i>>c.shift][off : off+c.dims]
+}
 
 func (c *flatCache) retireLocked() {
 	c.retired = true
@@ -227,35 +249,97 @@ func (c *flatCache) retireLocked() {
 	}
 }
 
-func (c *flatCache) freeLocked() {
-	_ = c.mem.free() // unmapping a mapping we made does not fail
-	c.mem, c.data, c.norm = nil, nil, nil
+func (c *flatCache) freeLocked() { c.free() }
+
+// free unmaps the chunks (unmapping a mapping we made does not fail).
+func (c *flatCache) free() {
+	for _, m := range c.chunks {
+		_ = m.free()
+	}
+	c.chunks, c.data = nil, nil
 }
 
-// flatBuilder collects rows into growing off-heap arrays.
+// flatChunkBytes is the size of a chunk of a cache's vectors.
+const flatChunkBytes = 8 << 20
+
+// flatBuilder collects rows into a cache. The caller's goroutine reads and
+// checks the vectors into a staging chunk (float32, off-heap); a second
+// goroutine normalizes full staging chunks into half precision.
 type flatBuilder struct {
-	c   *flatCache
-	cap int
+	c *flatCache
+
+	stage *flatStage // being filled
+	work  chan *flatStage
+	free  chan *flatStage
+	wg    sync.WaitGroup
+	mems  []*offHeap // the staging chunks' memory
 }
 
-func (b *flatBuilder) grow() error {
-	newCap := max(1024, 2*b.cap)
-	dataBytes := newCap * b.c.dims * 2
-	dataBytes = (dataBytes + 7) &^ 7
-	mem, err := allocOffHeap(dataBytes + newCap*4)
-	if err != nil {
-		return err
+type flatStage struct {
+	src   []float32
+	norms []float64
+	n     int
+	dst   []uint16
+}
+
+// start sizes the chunks once the dimension is known.
+func (b *flatBuilder) start() error {
+	c := b.c
+	c.shift = 4
+	for c.shift < 20 && (2<<c.shift)*c.dims*2 <= flatChunkBytes {
+		c.shift++
 	}
-	data := mem.uint16s(0, newCap*b.c.dims)
-	norm := mem.float32s(dataBytes, newCap)
-	copy(data, b.c.data[:b.c.n*b.c.dims])
-	copy(norm, b.c.norm[:b.c.n])
-	if err := b.c.mem.free(); err != nil {
-		_ = mem.free()
-		return err
+	rows := 1 << c.shift
+	b.work = make(chan *flatStage, 2)
+	b.free = make(chan *flatStage, 2)
+	for range 2 {
+		m, err := allocOffHeap(rows * c.dims * 4)
+		if err != nil {
+			return err
+		}
+		b.mems = append(b.mems, m)
+		b.free <- &flatStage{src: m.float32s(0, rows*c.dims), norms: make([]float64, rows)}
 	}
-	b.c.mem, b.c.data, b.c.norm, b.cap = mem, data, norm, newCap
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		for st := range b.work {
+			d := c.dims
+			for r := range st.n {
+				inv := 1 / st.norms[r]
+				src, dst := st.src[r*d:(r+1)*d], st.dst[r*d:(r+1)*d]
+				for i, x := range src {
+					dst[i] = vec.F32ToF16(float32(float64(x) * inv))
+				}
+			}
+			b.free <- st
+		}
+	}()
 	return nil
+}
+
+// flush hands the staging chunk to the converter.
+func (b *flatBuilder) flush() {
+	if b.stage != nil && b.stage.n > 0 {
+		b.work <- b.stage
+	} else if b.stage != nil {
+		b.free <- b.stage
+	}
+	b.stage = nil
+}
+
+// finish waits for the converter and frees the staging memory.
+func (b *flatBuilder) finish() {
+	if b.work == nil {
+		return
+	}
+	b.flush()
+	close(b.work)
+	b.wg.Wait()
+	for _, m := range b.mems {
+		_ = m.free()
+	}
+	b.work = nil
 }
 
 // add appends one row's vector.
@@ -282,17 +366,30 @@ func (b *flatBuilder) add(key []byte, v []float32) error {
 		c.side = append(c.side, RowKey(append([]byte(nil), key...)))
 		return nil
 	}
-	if c.n == b.cap {
-		if err := b.grow(); err != nil {
+	if b.work == nil {
+		if err := b.start(); err != nil {
 			return err
 		}
 	}
-	dst := c.data[c.n*c.dims : (c.n+1)*c.dims]
-	inv := 1 / norm
-	for i, x := range v {
-		dst[i] = vec.F32ToF16(float32(float64(x) * inv))
+	rows := 1 << c.shift
+	if b.stage == nil {
+		m, err := allocOffHeap(rows * c.dims * 2)
+		if err != nil {
+			return err
+		}
+		c.chunks = append(c.chunks, m)
+		c.data = append(c.data, m.uint16s(0, rows*c.dims))
+		b.stage = <-b.free
+		b.stage.n, b.stage.dst = 0, c.data[len(c.data)-1]
 	}
-	c.norm[c.n] = float32(norm)
+	st := b.stage
+	copy(st.src[st.n*c.dims:], v)
+	st.norms[st.n] = norm
+	st.n++
+	if st.n == rows {
+		b.flush()
+	}
+	c.norm = append(c.norm, float32(norm))
 	c.maxNorm = max(c.maxNorm, float64(float32(norm)))
 	c.keys = append(c.keys, key...)
 	c.keyOffs = append(c.keyOffs, uint32(len(c.keys)))
@@ -302,19 +399,20 @@ func (b *flatBuilder) add(key []byte, v []float32) error {
 
 // buildFlatCache reads column col of every committed row of td into a new
 // cache tagged ver. The caller checks afterwards that the version did not
-// move while it read. A cancelled ctx ends the build with an error.
+// move while it read. An error from check ends the build.
 func (db *DB) buildFlatCache(check func() error, td *TableDesc, col int, ver uint64) (*flatCache, error) {
 	c := &flatCache{ver: ver, keyOffs: []uint32{0}}
 	if m := td.Columns[col].Type.Mod; m > 0 {
 		c.dims = int(m)
 	}
 	built := false
+	b := flatBuilder{c: c}
 	defer func() {
+		b.finish()
 		if !built {
-			_ = c.mem.free()
+			c.free()
 		}
 	}()
-	b := flatBuilder{c: c}
 	p := rowPrefix(td.ID)
 	it, err := db.pdb.NewIter(&pebble.IterOptions{LowerBound: p, UpperBound: prefixEnd(p)})
 	if err != nil {
@@ -322,6 +420,7 @@ func (db *DB) buildFlatCache(check func() error, td *TableDesc, col int, ver uin
 	}
 	defer it.Close()
 	row := make(types.Row, len(td.Columns))
+	var scratch []float32
 	n := 0
 	for ok := it.First(); ok; ok = it.Next() {
 		if n++; n&4095 == 0 {
@@ -333,21 +432,27 @@ func (db *DB) buildFlatCache(check func() error, td *TableDesc, col int, ver uin
 		if err != nil {
 			return nil, wrapf(err, "build vector cache")
 		}
-		clear(row)
-		if err := decodeRowInto(val, row); err != nil {
-			return nil, err
-		}
 		key := it.Key()[len(p):]
-		d := row[col]
-		if d.K == types.KNull {
+		v, null, ok := rowVectorField(val, col, scratch)
+		if !ok {
+			// Some other field before it: decode the whole row.
+			clear(row)
+			if err := decodeRowInto(val, row); err != nil {
+				return nil, err
+			}
+			d := row[col]
+			if null = d.K == types.KNull; !null {
+				if v, ok = datumVector(d); !ok {
+					return nil, pgerr.New(pgerr.DatatypeMismatch, "storage: column %q of table %q holds no vector",
+						td.Columns[col].Name, td.Name)
+				}
+			}
+		}
+		if null {
 			c.nulls = append(c.nulls, RowKey(append([]byte(nil), key...)))
 			continue
 		}
-		v, ok := datumVector(d)
-		if !ok {
-			return nil, pgerr.New(pgerr.DatatypeMismatch, "storage: column %q of table %q holds no vector",
-				td.Columns[col].Name, td.Name)
-		}
+		scratch = v[:0]
 		if err := b.add(key, v); err != nil {
 			return nil, err
 		}
@@ -355,6 +460,59 @@ func (db *DB) buildFlatCache(check func() error, td *TableDesc, col int, ver uin
 	if err := it.Error(); err != nil {
 		return nil, wrapf(err, "build vector cache")
 	}
+	b.finish()
 	built = true
 	return c, nil
+}
+
+// rowVectorField reads field col of an encoded row without decoding the
+// others: a vector field's values into dst's storage (grown as needed), or
+// null for a NULL or missing trailing field. ok is false when a field on
+// the way is of a kind it does not skip, or col is not a vector: the caller
+// then decodes the row.
+func rowVectorField(buf []byte, col int, dst []float32) (v []float32, null, ok bool) {
+	if len(buf) == 0 || buf[0] != rowFormatV1 {
+		return nil, false, false
+	}
+	n, w := binary.Uvarint(buf[1:])
+	if w <= 0 {
+		return nil, false, false
+	}
+	if uint64(col) >= n {
+		return nil, true, true
+	}
+	pos := 1 + w
+	for i := 0; ; i++ {
+		if pos >= len(buf) {
+			return nil, false, false
+		}
+		tag := buf[pos]
+		if i == col && tag == rowNull {
+			return nil, true, true
+		}
+		if tag == rowFloat32s {
+			dims, w := binary.Uvarint(buf[pos+1:])
+			if w <= 0 || uint64(len(buf)-pos-1-w)/4 < dims {
+				return nil, false, false
+			}
+			pos += 1 + w
+			if i == col {
+				v = slices.Grow(dst[:0], int(dims))[:dims]
+				for j := range v {
+					v[j] = math.Float32frombits(binary.LittleEndian.Uint32(buf[pos+4*j:]))
+				}
+				return v, false, true
+			}
+			pos += 4 * int(dims)
+			continue
+		}
+		if i == col {
+			return nil, false, false
+		}
+		end, err := scalarFieldEnd(buf, pos)
+		if err != nil {
+			return nil, false, false
+		}
+		pos = end
+	}
 }

@@ -98,7 +98,7 @@ func (t *Txn) ExactSearch(ctx context.Context, td *TableDesc, col int, op string
 			if err == nil {
 				db.flat.builds.Add(1)
 				if ctr.Load() != ver {
-					_ = c.mem.free()
+					c.free()
 					c = nil
 				} else {
 					db.flat.install(fk, e, c)

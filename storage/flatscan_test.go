@@ -251,6 +251,9 @@ func TestExactSearchFollowsCommits(t *testing.T) {
 	// Insert the query itself: it must come first.
 	q := randVec(r, dims)
 	insertDocs(t, db, td, 1000, [][]float32{q})
+	if n := cacheCount(db); n != 0 {
+		t.Fatalf("%d caches after a commit to the table, want 0", n)
+	}
 	tx := db.Begin()
 	hits := mustExact(t, tx, td, "<->", q, 3)
 	if hits[0].Row[0].I != 1000 || hits[0].Dist != 0 {
@@ -547,5 +550,45 @@ func TestExactSearchTiering(t *testing.T) {
 	}
 	if hits := search(); len(hits) != 0 {
 		t.Fatalf("%d hits after DropLocal", len(hits))
+	}
+}
+
+// rowVectorField reads a vector field past scalar and vector fields, and
+// leaves rows with other fields before it to a full decode.
+func TestRowVectorField(t *testing.T) {
+	v1, v2 := []float32{1, -2, 3}, []float32{0.5, 0.25}
+	for _, c := range []struct {
+		row  types.Row
+		col  int
+		want []float32
+		null bool
+		ok   bool
+	}{
+		{types.Row{types.NewInt(1), types.NewString("x"), types.NewVector(v1)}, 2, v1, false, true},
+		{types.Row{types.NewVector(v2), types.NewFloat(1.5), types.Null, types.NewVector(v1)}, 3, v1, false, true},
+		{types.Row{types.NewVector(v2), types.NewVector(v1)}, 0, v2, false, true},
+		{types.Row{types.NewInt(1), types.Null}, 1, nil, true, true},
+		{types.Row{types.NewInt(1)}, 2, nil, true, true}, // a column added later
+		{types.Row{types.NewUUID([16]byte{1}), types.NewVector(v1)}, 1, nil, false, false},
+		{types.Row{types.NewInt(1), types.NewString("x")}, 1, nil, false, false},
+	} {
+		buf, err := AppendRow(nil, c.row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, null, ok := rowVectorField(buf, c.col, nil)
+		if ok != c.ok || null != c.null || !slices.Equal(v, c.want) {
+			t.Errorf("%v col %d: %v %v %v, want %v %v %v", c.row, c.col, v, null, ok, c.want, c.null, c.ok)
+		}
+		if ok && !null {
+			// The full decode agrees.
+			row, err := DecodeRow(buf, len(c.row))
+			if err != nil || !slices.Equal(row[c.col].P.([]float32), v) {
+				t.Errorf("%v: decoded %v %v", c.row, row, err)
+			}
+		}
+	}
+	if _, _, ok := rowVectorField([]byte{9}, 0, nil); ok {
+		t.Error("bad format accepted")
 	}
 }

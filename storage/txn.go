@@ -138,7 +138,6 @@ func (t *Txn) Commit() error {
 	}
 	for _, id := range t.droppedTables {
 		db.dropped[id] = seq
-		db.flat.dropTable(id)
 	}
 	var catErr error
 	if t.ddl {
@@ -149,6 +148,11 @@ func (t *Txn) Commit() error {
 		db.catVersion.Add(1)
 	}
 	db.mu.Unlock()
+	// The exact search caches of the tables written no longer match them.
+	db.flat.dropTables(ws.tables)
+	for _, id := range t.droppedTables {
+		db.flat.dropTable(id)
+	}
 
 	err = t.b.SyncWait()
 	t.b.Close()

@@ -63,3 +63,24 @@ func BenchmarkDotF16(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkDotI8(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for _, dims := range []int{128, 512, 1536} {
+		x, y := make([]int8, dims), make([]int16, dims)
+		for i := range x {
+			x[i] = int8(r.IntN(255) - 127)
+			y[i] = int16(r.IntN(65535) - 32767)
+		}
+		for _, k := range impls {
+			b.Run(fmt.Sprintf("dims=%d/impl=%s", dims, k.name), func(b *testing.B) {
+				b.SetBytes(int64(3 * dims))
+				var s int32
+				for b.Loop() {
+					s += k.dotI8(x, y)
+				}
+				sink = float32(s)
+			})
+		}
+	}
+}

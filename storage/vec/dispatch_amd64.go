@@ -17,11 +17,17 @@ func dotF16AVX2Tail(a, b []uint16) float32 {
 	return dotF16AVX2(a[:n], b[:n]) + dotF16Go(a[m:n], b[m:n])
 }
 
+func dotI8AVX2Tail(a []int8, b []int16) int32 {
+	n := min(len(a), len(b))
+	m := n &^ 15
+	return dotI8AVX2(a[:n], b[:n]) + dotI8Go(a[m:n], b[m:n])
+}
+
 func init() {
 	if hasAVX2 {
-		register(kernels{name: "avx2", dot: dotAVX2, l2sq: l2sqAVX2, l1: l1AVX2, dotF16: dotF16AVX2Tail})
+		register(kernels{name: "avx2", dot: dotAVX2, l2sq: l2sqAVX2, l1: l1AVX2, dotF16: dotF16AVX2Tail, dotI8: dotI8AVX2Tail})
 	}
 	if hasAVX512 {
-		register(kernels{name: "avx512", dot: dotAVX512, l2sq: l2sqAVX512, l1: l1AVX512, dotF16: dotF16AVX512})
+		register(kernels{name: "avx512", dot: dotAVX512, l2sq: l2sqAVX512, l1: l1AVX512, dotF16: dotF16AVX512, dotI8: dotI8AVX2Tail})
 	}
 }

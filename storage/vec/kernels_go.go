@@ -97,3 +97,18 @@ func dotF16Go(a, b []uint16) float32 {
 	}
 	return (s0 + s1) + (s2 + s3)
 }
+
+func dotI8Go(a []int8, b []int16) int32 {
+	n := min(len(a), len(b))
+	a, b = a[:n], b[:n]
+	var s0, s1 int32
+	i := 0
+	for ; i+2 <= n; i += 2 {
+		s0 += int32(a[i]) * int32(b[i])
+		s1 += int32(a[i+1]) * int32(b[i+1])
+	}
+	if i < n {
+		s0 += int32(a[i]) * int32(b[i])
+	}
+	return s0 + s1
+}

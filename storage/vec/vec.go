@@ -9,9 +9,10 @@ type kernels struct {
 	l2sq   func(a, b []float32) float32
 	l1     func(a, b []float32) float32
 	dotF16 func(a, b []uint16) float32
+	dotI8  func(a []int8, b []int16) int32
 }
 
-var pureGo = kernels{name: "go", dot: dotGo, l2sq: l2sqGo, l1: l1Go, dotF16: dotF16Go}
+var pureGo = kernels{name: "go", dot: dotGo, l2sq: l2sqGo, l1: l1Go, dotF16: dotF16Go, dotI8: dotI8Go}
 
 // impls lists the implementations this CPU can run, pure Go first; the
 // architecture files append to it in init. The last entry is the fastest and
@@ -41,6 +42,11 @@ func L1(a, b []float32) float32 { return active.l1(a, b) }
 // DotF16 returns the inner product of two IEEE half-precision vectors,
 // accumulated in float32.
 func DotF16(a, b []uint16) float32 { return active.dotF16(a, b) }
+
+// DotI8 returns the inner product of an int8 vector and an int16 vector
+// over their common length, summed in int32: the caller keeps every
+// partial sum within int32 (len × 127 × max|b| < 2³¹ suffices).
+func DotI8(a []int8, b []int16) int32 { return active.dotI8(a, b) }
 
 // Norm returns the Euclidean norm of a, sqrt(Dot(a, a)). It is +Inf when the
 // sum of squares overflows float32 (elements beyond about 1.8e19).

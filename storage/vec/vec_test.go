@@ -432,3 +432,60 @@ func TestDotF16(t *testing.T) {
 		}
 	}
 }
+
+func TestDotI8(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	a0, b0 := make([]int8, maxLen+40), make([]int16, maxLen+40)
+	for i := range a0 {
+		a0[i] = int8(r.IntN(255) - 127)
+		b0[i] = int16(r.IntN(65535) - 32767)
+	}
+	// Extremes, where a lane's pairs sum to the most.
+	ext := func(n int) ([]int8, []int16) {
+		a, b := make([]int8, n), make([]int16, n)
+		for i := range a {
+			a[i], b[i] = -127, -32767
+		}
+		return a, b
+	}
+	for n := 0; n <= maxLen; n++ {
+		a := slices.Clone(a0[:n+32])[:n]
+		b := slices.Clone(b0[n%7 : n%7+n+32])[:n]
+		// Garbage past the end of every window.
+		for i := n; i < n+32; i++ {
+			a[:cap(a)][i] = 127
+			b[:cap(b)][i] = 32767
+		}
+		var want int64
+		for i := range a {
+			want += int64(a[i]) * int64(b[i])
+		}
+		if want != int64(int32(want)) {
+			continue
+		}
+		ea, eb := ext(min(n, 500))
+		var ewant int64
+		for i := range ea {
+			ewant += int64(ea[i]) * int64(eb[i])
+		}
+		for _, impl := range impls {
+			if got := impl.dotI8(a, b); int64(got) != want {
+				t.Fatalf("%s n=%d: got %d, want %d", impl.name, n, got, want)
+			}
+			if got := impl.dotI8(ea, eb); int64(got) != ewant {
+				t.Fatalf("%s extremes n=%d: got %d, want %d", impl.name, len(ea), got, ewant)
+			}
+			if got := impl.dotI8(a, b[:n/2]); n > 0 && int64(got) != dotI8Ref(a[:n/2], b[:n/2]) {
+				t.Fatalf("%s n=%d, shorter b: got %d", impl.name, n, got)
+			}
+		}
+	}
+}
+
+func dotI8Ref(a []int8, b []int16) int64 {
+	var s int64
+	for i := range a {
+		s += int64(a[i]) * int64(b[i])
+	}
+	return s
+}
