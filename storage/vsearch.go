@@ -97,13 +97,11 @@ func (t *Txn) vectorSearch(td *TableDesc, idx *IndexDesc, q []float32, k, ef int
 		return nil, wrapf(err, "vector search")
 	}
 	defer s.labels.Close()
-	rp := rowPrefix(td.ID)
-	if s.rows, err = s.labels.Clone(pebble.CloneOptions{
-		IterOptions: &pebble.IterOptions{LowerBound: rp, UpperBound: prefixEnd(rp)},
-	}); err != nil {
-		return nil, wrapf(err, "vector search")
-	}
-	defer s.rows.Close()
+	defer func() {
+		if s.rows != nil {
+			s.rows.Close()
+		}
+	}()
 
 	var hits []VectorHit
 	if accept == nil {
@@ -149,7 +147,7 @@ type vsearch struct {
 	keyOnly bool
 	lp      []byte           // /t/<table>/v/<index>/
 	labels  *pebble.Iterator // over lp
-	rows    *pebble.Iterator // over the table's rows, same view
+	rows    *pebble.Iterator // over the table's rows, same view; made when first needed
 	lk      []byte
 }
 
@@ -172,6 +170,18 @@ func (s *vsearch) rowKeyOf(label uint64) ([]byte, bool, error) {
 
 // readRow reads the row with the given key and asks the filter about it.
 func (s *vsearch) readRow(key []byte) (types.Row, bool, error) {
+	if s.rows == nil {
+		// A clone of labels, so it reads the same point-in-time view. A
+		// search that returns keys only never needs it.
+		rp := rowPrefix(s.td.ID)
+		rows, err := s.labels.Clone(pebble.CloneOptions{
+			IterOptions: &pebble.IterOptions{LowerBound: rp, UpperBound: prefixEnd(rp)},
+		})
+		if err != nil {
+			return nil, false, wrapf(err, "vector search")
+		}
+		s.rows = rows
+	}
 	k := rowKey(s.td.ID, key)
 	if !s.rows.SeekGE(k) || !bytes.Equal(s.rows.Key(), k) {
 		if err := s.rows.Error(); err != nil {
