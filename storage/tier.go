@@ -224,6 +224,7 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 	lit.First()
 	ncols := len(td.Columns)
 	row := make([]types.Datum, ncols+2)
+	var sc rowScratch
 	it.First()
 	next := func() ([]types.Datum, bool, error) {
 		if !it.Valid() {
@@ -234,7 +235,9 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 		}
 		rk := it.Key()[len(p):]
 		clear(row)
-		if err := decodeRowInto(it.Value(), row[:ncols]); err != nil {
+		// WriteFile is done with a row's values before it asks for the
+		// next, and the iterator's value stays put until then.
+		if err := decodeRowReuse(it.Value(), row[:ncols], &sc); err != nil {
 			return nil, false, err
 		}
 		row[ncols] = types.Datum{K: types.KBytes, S: string(rk)}
