@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"unsafe"
 
 	"github.com/akidb/akidb/types"
 	"github.com/cockroachdb/apd/v3"
@@ -140,6 +141,36 @@ func DecodeRow(buf []byte, ncols int) (types.Row, error) {
 // decodeRowInto decodes buf into row, whose length is the column count
 // wanted.
 func decodeRowInto(buf []byte, row types.Row) error {
+	return decodeRow(buf, row, nil)
+}
+
+// rowScratch lets decodeRowReuse decode rows without allocating: strings
+// point into the encoded row, and vectors are decoded into vecs, reused
+// from row to row.
+type rowScratch struct {
+	vecs []float32
+	used int
+}
+
+func (sc *rowScratch) floats(n int) []float32 {
+	if sc.used+n > len(sc.vecs) {
+		sc.vecs = make([]float32, max(2*len(sc.vecs), n, 1024))
+		sc.used = 0
+	}
+	v := sc.vecs[sc.used : sc.used+n : sc.used+n]
+	sc.used += n
+	return v
+}
+
+// decodeRowReuse is decodeRowInto for a caller that is done with the
+// row's values before buf changes and before it decodes the next row
+// with sc: the values alias buf and sc's buffers.
+func decodeRowReuse(buf []byte, row types.Row, sc *rowScratch) error {
+	sc.used = 0
+	return decodeRow(buf, row, sc)
+}
+
+func decodeRow(buf []byte, row types.Row, sc *rowScratch) error {
 	if len(buf) == 0 || buf[0] != rowFormatV1 {
 		return errCorruptRow
 	}
@@ -149,6 +180,9 @@ func decodeRowInto(buf []byte, row types.Row) error {
 	}
 	pos := 1 + w
 	var str string // a string copy of buf, made at the first string field
+	if sc != nil {
+		str = unsafe.String(&buf[0], len(buf)) // buf outlives the values
+	}
 	for i := 0; i < int(n); i++ {
 		if pos >= len(buf) {
 			return errCorruptRow
@@ -230,7 +264,7 @@ func decodeRowInto(buf []byte, row types.Row) error {
 			d = types.Datum{K: types.KNumeric, P: dec}
 		case rowUUID, rowFloat32s, rowSparseVec, rowArrayVal:
 			var err error
-			if d, pos, err = decodeRowExtField(buf, pos, tag, &str, 0); err != nil {
+			if d, pos, err = decodeRowExtField(buf, pos, tag, &str, 0, sc); err != nil {
 				return err
 			}
 		default:
@@ -257,9 +291,7 @@ func appendRowExtField(dst []byte, d *types.Datum, depth int) ([]byte, error) {
 		dst = binary.AppendUvarint(append(dst, rowFloat32s), uint64(len(v)))
 		n := len(dst)
 		dst = slices.Grow(dst, 4*len(v))[:n+4*len(v)]
-		for i, f := range v {
-			binary.LittleEndian.PutUint32(dst[n+4*i:], math.Float32bits(f))
-		}
+		putFloats(dst[n:], v)
 		return dst, nil
 	case types.KSparse:
 		sv, ok := d.P.(*types.SparseVec)
@@ -326,7 +358,7 @@ func appendRowExtField(dst []byte, d *types.Datum, depth int) ([]byte, error) {
 // decodeRowExtField decodes the payload of a field whose tag (at buf[pos-1])
 // is rowUUID, rowFloat32s, rowSparseVec or rowArrayVal. str is the row's shared
 // string copy of buf (made on first use).
-func decodeRowExtField(buf []byte, pos int, tag byte, str *string, depth int) (types.Datum, int, error) {
+func decodeRowExtField(buf []byte, pos int, tag byte, str *string, depth int, sc *rowScratch) (types.Datum, int, error) {
 	uvarint := func() (uint64, bool) {
 		v, w := binary.Uvarint(buf[pos:])
 		if w <= 0 {
@@ -339,10 +371,13 @@ func decodeRowExtField(buf []byte, pos int, tag byte, str *string, depth int) (t
 		if uint64(len(buf)-pos)/4 < n {
 			return nil, false
 		}
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[pos+4*i:]))
+		var v []float32
+		if sc != nil {
+			v = sc.floats(int(n))
+		} else {
+			v = make([]float32, n)
 		}
+		getFloats(v, buf[pos:])
 		pos += 4 * int(n)
 		return v, true
 	}
@@ -430,7 +465,7 @@ func decodeRowExtField(buf []byte, pos int, tag byte, str *string, depth int) (t
 			var err error
 			switch t {
 			case rowUUID, rowFloat32s, rowSparseVec, rowArrayVal:
-				d, pos, err = decodeRowExtField(buf, pos, t, str, depth+1)
+				d, pos, err = decodeRowExtField(buf, pos, t, str, depth+1, sc)
 			default:
 				d, pos, err = decodeRowScalarField(buf, pos-1, str)
 			}

@@ -183,3 +183,46 @@ func TestRowCodecRejectsBadExtendedValues(t *testing.T) {
 		}
 	}
 }
+
+// decodeRowReuse decodes what decodeRowInto does, row after row with the
+// same scratch, vectors included.
+func TestRowCodecDecodeReuse(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	var sc rowScratch
+	for n := range 300 {
+		vec := make([]float32, 1+r.IntN(700))
+		for i := range vec {
+			vec[i] = float32(r.NormFloat64())
+		}
+		row := types.Row{types.NewInt(int64(n)), types.NewString("document"), types.NewVector(vec), types.NewVector(vec[:1+len(vec)/2])}
+		buf, err := AppendRow(nil, row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make(types.Row, len(row))
+		if err := decodeRowInto(buf, want); err != nil {
+			t.Fatal(err)
+		}
+		got := make(types.Row, len(row))
+		if err := decodeRowReuse(buf, got, &sc); err != nil {
+			t.Fatal(err)
+		}
+		for i := range row {
+			if row[i].K == types.KVector {
+				a, b, c := row[i].Vector(), want[i].Vector(), got[i].Vector()
+				if len(a) != len(b) || len(a) != len(c) {
+					t.Fatalf("row %d column %d: lengths %d %d %d", n, i, len(a), len(b), len(c))
+				}
+				for j := range a {
+					if math.Float32bits(a[j]) != math.Float32bits(b[j]) || math.Float32bits(a[j]) != math.Float32bits(c[j]) {
+						t.Fatalf("row %d column %d element %d: %v %v %v", n, i, j, a[j], b[j], c[j])
+					}
+				}
+				continue
+			}
+			if !datumsEqual(want[i], got[i]) || !datumsEqual(row[i], got[i]) {
+				t.Fatalf("row %d column %d: put %#v, got %#v and %#v", n, i, row[i], want[i], got[i])
+			}
+		}
+	}
+}

@@ -225,6 +225,7 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 	lit.First()
 	ncols := len(td.Columns)
 	row := make([]types.Datum, ncols+2)
+	var sc rowScratch
 	it.First()
 	next := func() ([]types.Datum, bool, error) {
 		if !it.Valid() {
@@ -235,7 +236,9 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 		}
 		rk := it.Key()[len(p):]
 		clear(row)
-		if err := decodeRowInto(it.Value(), row[:ncols]); err != nil {
+		// WriteFile is done with a row's values before it asks for the
+		// next, and the iterator's value stays put until then.
+		if err := decodeRowReuse(it.Value(), row[:ncols], &sc); err != nil {
 			return nil, false, err
 		}
 		row[ncols] = types.Datum{K: types.KBytes, S: string(rk)}
@@ -291,7 +294,9 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 				m.ID, td.Name, i+1, got[i].Name, got[i].Type.String(), want[i].Name, want[i].Type.String())
 		}
 	}
-	if err := db.DropLocal(ctx, id); err != nil {
+	// The ingested rows shadow the deleted ones, so the range is not
+	// compacted first; later compactions free the space.
+	if err := db.dropLocal(ctx, id, false); err != nil {
 		return err
 	}
 	start := time.Now()
@@ -314,55 +319,123 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 		return err
 	}
 	defer in.Close()
-	var val, kbuf []byte
-	var lbuf [8]byte
+	// Two stages: this goroutine decodes the rows and encodes their keys
+	// and values; another writes them into the sstables and the vectors
+	// into the graph.
 	var done int64
+	batches := make(chan *importBatch, 4)
+	free := make(chan *importBatch, 6)
+	werr := make(chan error, 1)
+	go func() {
+		var err error
+		var lbuf [8]byte
+		for b := range batches {
+			for i := 0; i < len(b.rows) && err == nil; i++ {
+				r := &b.rows[i]
+				if err = in.Row(r.key, r.val); err != nil {
+					break
+				}
+				for _, e := range r.ents {
+					in.Index(e, r.rk)
+				}
+				if !r.labeled {
+					continue
+				}
+				binary.BigEndian.PutUint64(lbuf[:], r.label)
+				in.Label(labelKey(td.ID, idx.ID, r.label), r.rk)
+				if err = in.RowLabel(rowLabelKey(td.ID, idx.ID, r.rk), lbuf[:]); err != nil {
+					break
+				}
+				if r.vec != nil {
+					if ferr := g.FillVector(r.label, r.vec); ferr != nil {
+						err = fmt.Errorf("snapshot %s: %w", m.ID, ferr)
+					}
+				}
+			}
+			if err != nil {
+				werr <- err
+				for range batches {
+				}
+				return
+			}
+			select {
+			case free <- b:
+			default:
+			}
+		}
+		werr <- nil
+	}()
+	b := &importBatch{}
+	send := func() error {
+		select {
+		case batches <- b:
+		case err := <-werr:
+			werr <- err
+			return err
+		}
+		select {
+		case b = <-free:
+			b.reset()
+		default:
+			b = &importBatch{}
+		}
+		return nil
+	}
 	_, err = snapshot.ReadFile(files[snapshot.DataObject], got, func(r []types.Datum) error {
 		key := RowKey(r[ncols].S)
 		row := types.Row(r[:ncols])
+		ir := b.add()
+		start := len(b.arena)
 		var err error
-		if val, err = AppendRow(val[:0], row); err != nil {
+		if b.arena, err = AppendRow(b.arena, row); err != nil {
 			return err
 		}
-		kbuf = append(append(kbuf[:0], rowPrefix(td.ID)...), key...)
-		if err := in.Row(kbuf, val); err != nil {
-			return err
-		}
+		vend := len(b.arena)
+		b.arena = append(b.arena, rowPrefix(td.ID)...)
+		b.arena = append(b.arena, key...)
+		kend := len(b.arena)
+		ir.val = b.arena[start:vend:vend]
+		ir.key = b.arena[vend:kend:kend]
+		ir.rk = ir.key[kend-vend-len(key):]
 		for i := range td.Indexes {
 			ix := &td.Indexes[i]
 			if ix.IsVector() {
 				continue
 			}
-			ent, _, err := indexEntryKey(kbuf[:0], td, ix, row, key)
+			ent, _, err := indexEntryKey(nil, td, ix, row, key)
 			if err != nil {
 				return err
 			}
-			kbuf = ent
-			in.Index(ent, key)
+			ir.ents = append(ir.ents, ent)
 		}
 		if r[ncols+1].K == types.KInt {
-			label := uint64(r[ncols+1].I)
-			binary.BigEndian.PutUint64(lbuf[:], label)
-			in.Label(labelKey(td.ID, idx.ID, label), key)
-			if err := in.RowLabel(rowLabelKey(td.ID, idx.ID, key), lbuf[:]); err != nil {
-				return err
-			}
+			ir.labeled, ir.label = true, uint64(r[ncols+1].I)
 			vec, ok, err := indexedVector(td, idx, row)
 			if err != nil {
 				return err
 			}
 			if ok {
-				if err := g.FillVector(label, vec); err != nil {
-					return fmt.Errorf("snapshot %s: %w", m.ID, err)
-				}
+				ir.vec = vec
 			}
 		}
 		done++
+		if len(b.rows) == importBatchRows || len(b.arena) >= importBatchBytes {
+			if err := send(); err != nil {
+				return err
+			}
+		}
 		if progress != nil && done%8192 == 0 {
 			progress(done, m.Rows)
 		}
 		return ctx.Err()
 	})
+	if err == nil && len(b.rows) > 0 {
+		err = send()
+	}
+	close(batches)
+	if werr := <-werr; err == nil {
+		err = werr
+	}
 	if err != nil {
 		return err
 	}
@@ -399,6 +472,43 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 		"rows_seconds", rowsDone.Sub(start).Seconds(), "sync_seconds", synced.Sub(rowsDone).Seconds(),
 		"map_seconds", time.Since(synced).Seconds())
 	return nil
+}
+
+// importBatch carries decoded rows from Import's reader to its writer.
+type importBatch struct {
+	rows  []importRow
+	arena []byte // the rows' keys and values
+}
+
+// Limits of an importBatch.
+const (
+	importBatchRows  = 256
+	importBatchBytes = 1 << 20
+)
+
+type importRow struct {
+	key, val []byte   // the row's Pebble key and value
+	rk       RowKey   // the row key, a suffix of key
+	ents     [][]byte // its secondary index entries
+	labeled  bool
+	label    uint64
+	vec      []float32 // its vector, if it has one
+}
+
+func (b *importBatch) add() *importRow {
+	if len(b.rows) < cap(b.rows) {
+		b.rows = b.rows[:len(b.rows)+1]
+		r := &b.rows[len(b.rows)-1]
+		*r = importRow{ents: r.ents[:0]}
+		return r
+	}
+	b.rows = append(b.rows, importRow{})
+	return &b.rows[len(b.rows)-1]
+}
+
+func (b *importBatch) reset() {
+	b.rows = b.rows[:0]
+	b.arena = b.arena[:0]
 }
 
 // restoreCheckpointDelay is how long after a restore its graph's
@@ -442,6 +552,12 @@ func writeGraphFile(v *vindex, path string) (string, error) {
 // DropLocal implements tiering.Backend: rows, index entries, the index log
 // and label maps go in one durable batch, then the graph and its files.
 func (db *DB) DropLocal(ctx context.Context, id uint32) error {
+	return db.dropLocal(ctx, id, true)
+}
+
+// dropLocal is DropLocal; compact says whether to compact the deleted
+// range at once to free its space.
+func (db *DB) dropLocal(ctx context.Context, id uint32, compact bool) error {
 	td, idx, old, err := db.collection(id)
 	if err != nil {
 		return err
@@ -456,8 +572,10 @@ func (db *DB) DropLocal(ctx context.Context, id uint32) error {
 	}
 	// A range deletion alone leaves the rows in their files until some
 	// compaction reaches them; compact the range so the space is freed now.
-	if err := db.pdb.Compact(context.WithoutCancel(ctx), p, prefixEnd(p), false); err != nil {
-		db.log.Warn("storage: compact dropped local data", "table", td.Name, "err", err)
+	if compact {
+		if err := db.pdb.Compact(context.WithoutCancel(ctx), p, prefixEnd(p), false); err != nil {
+			db.log.Warn("storage: compact dropped local data", "table", td.Name, "err", err)
+		}
 	}
 	empty, err := newVindex(td.ID, idx)
 	if err != nil {

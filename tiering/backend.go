@@ -23,7 +23,9 @@ type Backend interface {
 	// for a snapshot, as one consistent view.
 	Export(ctx context.Context, id uint32, dir string) (*Export, error)
 	// Import replaces the collection's local rows and index with those of
-	// a downloaded snapshot; the index ends on local disk (WARM).
+	// a downloaded snapshot; the index ends on local disk (WARM). It drops
+	// the local data itself, after checking the snapshot fits the
+	// collection.
 	Import(ctx context.Context, id uint32, m *snapshot.Manifest, files map[string]string, progress func(done, total int64)) error
 	// DropLocal deletes the collection's rows and index files; the catalog
 	// entry stays. It is idempotent.

@@ -607,11 +607,10 @@ func (m *Manager) RestoreSnapshot(ctx context.Context, id uint32, snapID string,
 }
 
 // replaceFromSnapshot replaces the collection's local data with snapshot
-// snapID and records it WARM, ending the restore_snapshot intent.
+// snapID and records it WARM, ending the restore_snapshot intent. Import
+// drops the local data once the snapshot is downloaded and checked; a
+// failure before that leaves it, and the intent, in place.
 func (m *Manager) replaceFromSnapshot(ctx context.Context, id uint32, snapID string, progress Progress) error {
-	if err := m.be.DropLocal(ctx, id); err != nil {
-		return err
-	}
 	if err := m.importSnapshot(ctx, id, snapID, progress); err != nil {
 		return err
 	}

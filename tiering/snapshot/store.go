@@ -305,23 +305,35 @@ func Download[I ObjectInfo](ctx context.Context, store Store[I], prefix string, 
 			return err
 		}
 		defer f.Close()
-		n, err := store.Get(ctx, ObjectKey(prefix, collectionID, id, o.Name), &meteredWriterAt{w: f, m: meter})
+		hw := newHashingWriterAt(f)
+		n, err := store.Get(ctx, ObjectKey(prefix, collectionID, id, o.Name), &meteredWriterAt{w: hw, m: meter})
 		if err != nil {
 			return fmt.Errorf("object %s: %w", o.Name, err)
 		}
 		if n != o.Bytes {
 			return fmt.Errorf("object %s: downloaded %d bytes, the manifest says %d", o.Name, n, o.Bytes)
 		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
+		if st, err := f.Stat(); err != nil {
 			return err
+		} else if st.Size() != o.Bytes {
+			return fmt.Errorf("object %s: the downloaded file has %d bytes, the manifest says %d", o.Name, st.Size(), o.Bytes)
 		}
-		h := sha256.New()
-		if n, err := io.Copy(h, f); err != nil {
-			return err
-		} else if n != o.Bytes {
-			return fmt.Errorf("object %s: the downloaded file has %d bytes, the manifest says %d", o.Name, n, o.Bytes)
+		sum, ok := hw.sum(o.Bytes)
+		if !ok {
+			// The running hash missed bytes (the Get started over):
+			// hash the file.
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return err
+			}
+			h := sha256.New()
+			if n, err := io.Copy(h, f); err != nil {
+				return err
+			} else if n != o.Bytes {
+				return fmt.Errorf("object %s: the downloaded file has %d bytes, the manifest says %d", o.Name, n, o.Bytes)
+			}
+			sum = hex.EncodeToString(h.Sum(nil))
 		}
-		if sum := hex.EncodeToString(h.Sum(nil)); sum != o.SHA256 {
+		if sum != o.SHA256 {
 			return fmt.Errorf("object %s: checksum mismatch: SHA-256 %s, the manifest says %s", o.Name, sum, o.SHA256)
 		}
 		return nil
