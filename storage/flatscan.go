@@ -309,7 +309,9 @@ func (s *flatSearch) candidates(q []float32, check func() error) ([]int32, bool,
 					return
 				}
 			}
-			h.offer(s.score(vec.DotF16(qh, c.row(i)), c.norm[i]), int32(i))
+			if sc := s.score(vec.DotF16(qh, c.row(i)), c.norm[i]); len(h.sc) < h.n || sc < h.sc[0] {
+				h.offer(sc, int32(i))
+			}
 		}
 	})
 	for _, err := range errs {
@@ -449,7 +451,9 @@ func (s *flatSearch) candidates8(q []float32, check func() error) ([]int32, bool
 			}
 			codes, scale, _ := c.code(i)
 			d := float32(vec.DotI8(codes, qc)) * (scale * qinv)
-			h.offer(s.score(d, c.norm[i]), int32(i))
+			if sc := s.score(d, c.norm[i]); len(h.sc) < h.n || sc < h.sc[0] {
+				h.offer(sc, int32(i))
+			}
 		}
 	})
 	for _, err := range errs {
