@@ -203,14 +203,15 @@ func (f *flatCaches) release(c *flatCache) {
 
 // flatCache is one vector column of one table at one data version, laid
 // out for a sequential scan: each row's vector divided by its norm, in
-// half precision, row after row, and the norms beside. One dot product of
-// the normalized query with a row gives the cosine similarity, from which
-// the inner product (times both norms) and the squared Euclidean distance
-// (|a|²+|b|²-2a·b) follow, so a single kernel serves every metric but l1.
+// half precision and in 8-bit codes, row after row, and the norms beside.
+// One dot product of the normalized query with a row gives the cosine
+// similarity, from which the inner product (times both norms) and the
+// squared Euclidean distance (|a|²+|b|²-2a·b) follow, so one kernel per
+// precision serves every metric but l1.
 //
 // Rows whose vector is NULL, zero or does not normalize to finite values
 // are kept aside (by key) and scored exactly. The vectors live off the Go
-// heap, in chunks of 1<<shift rows (about 8 MiB each).
+// heap, in chunks of 1<<shift rows (about 12 MiB each).
 type flatCache struct {
 	ver    uint64
 	dims   int
@@ -277,12 +278,13 @@ func (c *flatCache) free() {
 	c.chunks, c.data, c.codes, c.scale, c.qerr = nil, nil, nil, nil, nil
 }
 
-// flatChunkBytes is the size of a chunk of a cache's vectors.
+// flatChunkBytes is the size of a chunk of a cache's half-precision
+// vectors (its codes take half as much again).
 const flatChunkBytes = 8 << 20
 
 // flatBuilder collects rows into a cache. The caller's goroutine reads and
 // checks the vectors into a staging chunk (float32, off-heap); a second
-// goroutine normalizes full staging chunks into half precision.
+// goroutine normalizes full staging chunks into half precision and codes.
 type flatBuilder struct {
 	c *flatCache
 
