@@ -14,9 +14,10 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 )
 
-// exactFetch is how many rows each half of a scan keeps by approximate
-// score; the scores' error bound then decides which of them are read and
-// scored exactly.
+// exactFetch is how many rows each half of a half-precision scan (the one
+// that runs when the 8-bit pass cannot decide) keeps by approximate score;
+// the scores' error bound then decides which of them are read and scored
+// exactly.
 const exactFetch = 256
 
 // exactRecheckMax caps the rows a second, threshold pass may collect when
@@ -29,11 +30,11 @@ const exactRecheckMax = 8192
 // col, nearest first, with the distance SQL reports, as a full scan would
 // find them: rows whose vector is NULL come last, after rows whose distance
 // is NaN. It reads a flat cache of the column (flatcache.go), built on
-// first use from the committed rows: a half-precision scan on two
-// goroutines keeps the best candidates, which are then read through the
-// transaction and ranked by their exact distances. The candidates are
-// chosen with a bound on the half-precision error, so the answer is the
-// exact one, not an approximation.
+// first use from the committed rows: a scan of 8-bit codes on two
+// goroutines keeps the best candidates, a half-precision rescoring narrows
+// them down, and the rest are read through the transaction and ranked by
+// their exact distances. Each step keeps every row a bound on its error
+// cannot rule out, so the answer is the exact one, not an approximation.
 //
 // ok is false when the cache cannot answer and the caller must scan the
 // table itself: the transaction wrote to td, a commit to td ran during
