@@ -284,7 +284,7 @@ const flatChunkBytes = 8 << 20
 
 // flatBuilder collects rows into a cache. The caller's goroutine reads and
 // checks the vectors into a staging chunk (float32, off-heap); a second
-// goroutine normalizes full staging chunks into half precision and codes.
+// goroutines normalize full staging chunks into half precision and codes.
 type flatBuilder struct {
 	c *flatCache
 
@@ -313,9 +313,9 @@ func (b *flatBuilder) start() error {
 		c.shift++
 	}
 	rows := 1 << c.shift
-	b.work = make(chan *flatStage, 2)
-	b.free = make(chan *flatStage, 2)
-	for range 2 {
+	b.work = make(chan *flatStage, flatStages)
+	b.free = make(chan *flatStage, flatStages)
+	for range flatStages {
 		m, err := allocOffHeap(rows * c.dims * 4)
 		if err != nil {
 			return err
@@ -323,26 +323,38 @@ func (b *flatBuilder) start() error {
 		b.mems = append(b.mems, m)
 		b.free <- &flatStage{src: m.float32s(0, rows*c.dims), norms: make([]float64, rows)}
 	}
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		for st := range b.work {
-			d := c.dims
-			for r := range st.n {
-				inv := 1 / st.norms[r]
-				src, dst := st.src[r*d:(r+1)*d], st.dst[r*d:(r+1)*d]
-				var m float64
-				for i, x := range src {
-					u := float64(x) * inv
-					dst[i] = vec.F32ToF16(float32(u))
-					m = max(m, math.Abs(u))
-				}
-				st.scale[r], st.qerr[r] = quantize8(src, inv, m, st.codes[r*d:(r+1)*d])
-			}
-			b.free <- st
-		}
-	}()
+	b.wg.Add(flatConverters)
+	for range flatConverters {
+		go b.convert()
+	}
 	return nil
+}
+
+// Staging chunks and the goroutines that convert them.
+const (
+	flatStages     = 3
+	flatConverters = 2
+)
+
+// convert normalizes staging chunks into half precision and codes.
+func (b *flatBuilder) convert() {
+	c := b.c
+	defer b.wg.Done()
+	for st := range b.work {
+		d := c.dims
+		for r := range st.n {
+			inv := 1 / st.norms[r]
+			src, dst := st.src[r*d:(r+1)*d], st.dst[r*d:(r+1)*d]
+			var m float64
+			for i, x := range src {
+				u := float64(x) * inv
+				dst[i] = vec.F32ToF16(float32(u))
+				m = max(m, math.Abs(u))
+			}
+			st.scale[r], st.qerr[r] = quantize8(src, inv, m, st.codes[r*d:(r+1)*d])
+		}
+		b.free <- st
+	}
 }
 
 // flush hands the staging chunk to the converter.
@@ -565,11 +577,16 @@ func quantize8(src []float32, inv, m float64, codes []int8) (float32, float32) {
 		return 0, 1
 	}
 	sc := float64(scale)
+	isc := 1 / sc
 	var e float64
 	for i, x := range src {
 		u := float64(x) * inv
-		q := math.Round(u / sc)
-		q = max(-127, min(127, q))
+		q := math.RoundToEven(u * isc)
+		if q > 127 {
+			q = 127
+		} else if q < -127 {
+			q = -127
+		}
 		codes[i] = int8(q)
 		d := u - q*sc
 		e += d * d
