@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/akidb/akidb/pgerr"
 	"github.com/akidb/akidb/storage/hnsw"
@@ -300,25 +301,18 @@ func (s *flatSearch) candidates(q []float32, check func() error) ([]int32, bool,
 	// First pass: each half keeps its best exactFetch rows.
 	fetch := max(exactFetch, s.k)
 	var heaps [2]topHeap
-	var errs [2]error
-	halves(c.n, func(g, lo, hi int) {
+	heaps[0].init(fetch)
+	heaps[1].init(fetch)
+	if err := scanBlocks(c.n, check, func(g, lo, hi int) bool {
 		h := &heaps[g]
-		h.init(fetch)
 		for i := lo; i < hi; i++ {
-			if (i-lo)&8191 == 8191 {
-				if errs[g] = check(); errs[g] != nil {
-					return
-				}
-			}
 			if sc := s.score(vec.DotF16(qh, c.row(i)), c.norm[i]); len(h.sc) < h.n || sc < h.sc[0] {
 				h.offer(sc, int32(i))
 			}
 		}
-	})
-	for _, err := range errs {
-		if err != nil {
-			return nil, false, err
-		}
+		return true
+	}); err != nil {
+		return nil, false, err
 	}
 
 	// T: every row not kept scores at least T.
@@ -368,29 +362,22 @@ func (s *flatSearch) candidates(q []float32, check func() error) ([]int32, bool,
 	lim := float32(U + E)
 	var outs [2][]int32
 	var over [2]bool
-	halves(c.n, func(g, lo, hi int) {
+	if err := scanBlocks(c.n, check, func(g, lo, hi int) bool {
 		for i := lo; i < hi; i++ {
-			if (i-lo)&8191 == 8191 {
-				if errs[g] = check(); errs[g] != nil {
-					return
-				}
-			}
 			if s.score(vec.DotF16(qh, c.row(i)), c.norm[i]) <= lim {
 				if len(outs[g]) == exactRecheckMax {
 					over[g] = true
-					return
+					return false
 				}
 				outs[g] = append(outs[g], int32(i))
 			}
 		}
-	})
-	for g := range 2 {
-		if errs[g] != nil {
-			return nil, false, errs[g]
-		}
-		if over[g] {
-			return nil, false, nil
-		}
+		return true
+	}); err != nil {
+		return nil, false, err
+	}
+	if over[0] || over[1] {
+		return nil, false, nil
 	}
 	out := append(outs[0], outs[1]...)
 	if len(out) > exactRecheckMax {
@@ -440,27 +427,20 @@ func (s *flatSearch) candidates8(q []float32, check func() error) ([]int32, bool
 
 	fetch := max(exactFetch8, s.k)
 	var heaps [2]topHeap
-	var errs [2]error
-	halves(c.n, func(g, lo, hi int) {
+	heaps[0].init(fetch)
+	heaps[1].init(fetch)
+	if err := scanBlocks(c.n, check, func(g, lo, hi int) bool {
 		h := &heaps[g]
-		h.init(fetch)
 		for i := lo; i < hi; i++ {
-			if (i-lo)&8191 == 8191 {
-				if errs[g] = check(); errs[g] != nil {
-					return
-				}
-			}
 			codes, scale, _ := c.code(i)
 			d := float32(vec.DotI8(codes, qc)) * (scale * qinv)
 			if sc := s.score(d, c.norm[i]); len(h.sc) < h.n || sc < h.sc[0] {
 				h.offer(sc, int32(i))
 			}
 		}
-	})
-	for _, err := range errs {
-		if err != nil {
-			return nil, false, err
-		}
+		return true
+	}); err != nil {
+		return nil, false, err
 	}
 	T := math.Inf(1)
 	type cand struct {
@@ -534,23 +514,46 @@ func (s *flatSearch) refine(qh []uint16, rows []int32) []int32 {
 	return out
 }
 
-// halves runs fn on the two halves of [0, n), the second on a new
-// goroutine and the first on the caller's, and waits for both. Small
-// scans run on the caller alone.
-func halves(n int, fn func(g, lo, hi int)) {
-	if n < 4096 {
-		fn(0, 0, n)
-		fn(1, n, n)
-		return
+// scanBlock is the unit of work of a parallel scan, in rows.
+const scanBlock = 4096
+
+// scanBlocks runs fn over [0, n) in blocks of scanBlock rows, on the
+// caller's goroutine (g 0) and one more (g 1), each taking the next block
+// when done with one, so a goroutine the machine runs less takes fewer
+// blocks. It checks for cancellation between blocks; a false from fn
+// stops both. Small scans run on the caller alone.
+func scanBlocks(n int, check func() error, fn func(g, lo, hi int) bool) error {
+	var next atomic.Int64
+	var stop atomic.Bool
+	var errs [2]error
+	work := func(g int) {
+		for !stop.Load() {
+			lo := int(next.Add(1)-1) * scanBlock
+			if lo >= n {
+				return
+			}
+			if errs[g] = check(); errs[g] != nil || !fn(g, lo, min(lo+scanBlock, n)) {
+				stop.Store(true)
+				return
+			}
+		}
+	}
+	if n <= scanBlock {
+		work(0)
+		return errs[0]
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		fn(1, n/2, n)
+		work(1)
 	}()
-	fn(0, 0, n/2)
+	work(0)
 	wg.Wait()
+	if errs[0] != nil {
+		return errs[0]
+	}
+	return errs[1]
 }
 
 // topHeap keeps the n lowest scores offered: a max-heap on sc.

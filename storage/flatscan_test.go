@@ -365,11 +365,18 @@ func TestExactSearchFallsBack(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	big := createBig(t, db, dims, 10000, r)
-	if _, _, err := tx.ExactSearch(ctx, big, 2, "<->", q, 5); !errors.Is(err, context.Canceled) {
-		if pe := (*pgerr.Error)(nil); !errors.As(err, &pe) || pe.Code != pgerr.QueryCanceled {
-			t.Fatalf("cancelled: %v", err)
+	cancelled := func(what string) {
+		t.Helper()
+		if _, _, err := tx.ExactSearch(ctx, big, 2, "<->", q, 5); !errors.Is(err, context.Canceled) {
+			if pe := (*pgerr.Error)(nil); !errors.As(err, &pe) || pe.Code != pgerr.QueryCanceled {
+				t.Fatalf("cancelled %s: %v", what, err)
+			}
 		}
 	}
+	cancelled("build")
+	// And the scan of a cache already built.
+	mustExact(t, tx, big, "<->", q, 5)
+	cancelled("scan")
 }
 
 func createBig(t testing.TB, db *DB, dims, n int, r *rand.Rand) *TableDesc {
