@@ -100,10 +100,13 @@
 // Txn.ExactSearch answers ORDER BY <vector column> <op> <query> LIMIT k
 // without an index (flatscan.go). It reads a flat cache of the column
 // (flatcache.go), built from the committed rows on first use: every vector
-// divided by its norm in half precision, off the Go heap, and the norms.
-// A two-goroutine scan with one dot-product kernel scores every row; the
-// rows that an error bound on the half-precision scores cannot rule out
-// are read through the transaction and ranked by their exact distances.
+// divided by its norm in half precision and in 8-bit codes, off the Go
+// heap, and the norms. A two-goroutine scan of the codes with one
+// dot-product kernel scores every row; an error bound on those scores
+// leaves a few rows, which are scored in half precision, and the rows a
+// bound on those scores cannot rule out are read through the transaction
+// and ranked by their exact distances. (When the 8-bit bound is too
+// loose, the scan reads the half-precision vectors instead.)
 // A cache belongs to one data version of its table: every commit that
 // writes under /t/<tableID>/ moves the version (to odd before its batch is
 // applied, to even once it is visible), and a search uses the cache only

@@ -31,6 +31,7 @@ type flatCaches struct {
 
 	builds   atomic.Int64 // caches built
 	rechecks atomic.Int64 // scans that needed a second, threshold pass
+	pass8    atomic.Int64 // scans the 8-bit pass narrowed down
 }
 
 type flatKey struct {
@@ -202,14 +203,15 @@ func (f *flatCaches) release(c *flatCache) {
 
 // flatCache is one vector column of one table at one data version, laid
 // out for a sequential scan: each row's vector divided by its norm, in
-// half precision, row after row, and the norms beside. One dot product of
-// the normalized query with a row gives the cosine similarity, from which
-// the inner product (times both norms) and the squared Euclidean distance
-// (|a|²+|b|²-2a·b) follow, so a single kernel serves every metric but l1.
+// half precision and in 8-bit codes, row after row, and the norms beside.
+// One dot product of the normalized query with a row gives the cosine
+// similarity, from which the inner product (times both norms) and the
+// squared Euclidean distance (|a|²+|b|²-2a·b) follow, so one kernel per
+// precision serves every metric but l1.
 //
 // Rows whose vector is NULL, zero or does not normalize to finite values
 // are kept aside (by key) and scored exactly. The vectors live off the Go
-// heap, in chunks of 1<<shift rows (about 8 MiB each).
+// heap, in chunks of 1<<shift rows (about 12 MiB each).
 type flatCache struct {
 	ver    uint64
 	dims   int
@@ -220,6 +222,15 @@ type flatCache struct {
 	norm   []float32
 	// maxNorm is the largest norm: it bounds the error of the scores.
 	maxNorm float64
+
+	// The same normalized vectors in 8 bits, for a first pass that reads
+	// half the memory: per row codes c with |u - scale·c| = qerr, where u
+	// is the normalized vector (qerr rounded up).
+	codes [][]int8    // per chunk, (1<<shift)*dims
+	scale [][]float32 // per chunk, 1<<shift
+	qerr  [][]float32 // per chunk, 1<<shift
+	// maxQerr is the largest qerr.
+	maxQerr float64
 
 	keys    []byte   // row keys of data rows, concatenated
 	keyOffs []uint32 // n+1 offsets into keys
@@ -242,6 +253,14 @@ func (c *flatCache) row(i int) []uint16 {
 	return c.data[i>>c.shift][off : off+c.dims]
 }
 
+// code returns row i's 8-bit codes, scale and quantization error.
+func (c *flatCache) code(i int) ([]int8, float32, float32) {
+	j := i & (1<<c.shift - 1)
+	off := j * c.dims
+	ch := i >> c.shift
+	return c.codes[ch][off : off+c.dims], c.scale[ch][j], c.qerr[ch][j]
+}
+
 func (c *flatCache) retireLocked() {
 	c.retired = true
 	if c.refs == 0 {
@@ -256,15 +275,16 @@ func (c *flatCache) free() {
 	for _, m := range c.chunks {
 		_ = m.free()
 	}
-	c.chunks, c.data = nil, nil
+	c.chunks, c.data, c.codes, c.scale, c.qerr = nil, nil, nil, nil, nil
 }
 
-// flatChunkBytes is the size of a chunk of a cache's vectors.
+// flatChunkBytes is the size of a chunk of a cache's half-precision
+// vectors (its codes take half as much again).
 const flatChunkBytes = 8 << 20
 
 // flatBuilder collects rows into a cache. The caller's goroutine reads and
 // checks the vectors into a staging chunk (float32, off-heap); a second
-// goroutine normalizes full staging chunks into half precision.
+// goroutines normalize full staging chunks into half precision and codes.
 type flatBuilder struct {
 	c *flatCache
 
@@ -280,6 +300,9 @@ type flatStage struct {
 	norms []float64
 	n     int
 	dst   []uint16
+	codes []int8
+	scale []float32
+	qerr  []float32
 }
 
 // start sizes the chunks once the dimension is known.
@@ -290,9 +313,9 @@ func (b *flatBuilder) start() error {
 		c.shift++
 	}
 	rows := 1 << c.shift
-	b.work = make(chan *flatStage, 2)
-	b.free = make(chan *flatStage, 2)
-	for range 2 {
+	b.work = make(chan *flatStage, flatStages)
+	b.free = make(chan *flatStage, flatStages)
+	for range flatStages {
 		m, err := allocOffHeap(rows * c.dims * 4)
 		if err != nil {
 			return err
@@ -300,22 +323,38 @@ func (b *flatBuilder) start() error {
 		b.mems = append(b.mems, m)
 		b.free <- &flatStage{src: m.float32s(0, rows*c.dims), norms: make([]float64, rows)}
 	}
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		for st := range b.work {
-			d := c.dims
-			for r := range st.n {
-				inv := 1 / st.norms[r]
-				src, dst := st.src[r*d:(r+1)*d], st.dst[r*d:(r+1)*d]
-				for i, x := range src {
-					dst[i] = vec.F32ToF16(float32(float64(x) * inv))
-				}
-			}
-			b.free <- st
-		}
-	}()
+	b.wg.Add(flatConverters)
+	for range flatConverters {
+		go b.convert()
+	}
 	return nil
+}
+
+// Staging chunks and the goroutines that convert them.
+const (
+	flatStages     = 3
+	flatConverters = 2
+)
+
+// convert normalizes staging chunks into half precision and codes.
+func (b *flatBuilder) convert() {
+	c := b.c
+	defer b.wg.Done()
+	for st := range b.work {
+		d := c.dims
+		for r := range st.n {
+			inv := 1 / st.norms[r]
+			src, dst := st.src[r*d:(r+1)*d], st.dst[r*d:(r+1)*d]
+			var m float64
+			for i, x := range src {
+				u := float64(x) * inv
+				dst[i] = vec.F32ToF16(float32(u))
+				m = max(m, math.Abs(u))
+			}
+			st.scale[r], st.qerr[r] = quantize8(src, inv, m, st.codes[r*d:(r+1)*d])
+		}
+		b.free <- st
+	}
 }
 
 // flush hands the staging chunk to the converter.
@@ -373,14 +412,21 @@ func (b *flatBuilder) add(key []byte, v []float32) error {
 	}
 	rows := 1 << c.shift
 	if b.stage == nil {
-		m, err := allocOffHeap(rows * c.dims * 2)
+		f16 := (rows*c.dims*2 + 7) &^ 7
+		i8 := (rows*c.dims + 7) &^ 7
+		m, err := allocOffHeap(f16 + i8 + 8*rows)
 		if err != nil {
 			return err
 		}
 		c.chunks = append(c.chunks, m)
 		c.data = append(c.data, m.uint16s(0, rows*c.dims))
+		c.codes = append(c.codes, m.int8s(f16, rows*c.dims))
+		c.scale = append(c.scale, m.float32s(f16+i8, rows))
+		c.qerr = append(c.qerr, m.float32s(f16+i8+4*rows, rows))
 		b.stage = <-b.free
-		b.stage.n, b.stage.dst = 0, c.data[len(c.data)-1]
+		last := len(c.data) - 1
+		b.stage.n, b.stage.dst = 0, c.data[last]
+		b.stage.codes, b.stage.scale, b.stage.qerr = c.codes[last], c.scale[last], c.qerr[last]
 	}
 	st := b.stage
 	copy(st.src[st.n*c.dims:], v)
@@ -461,6 +507,10 @@ func (db *DB) buildFlatCache(check func() error, td *TableDesc, col int, ver uin
 		return nil, wrapf(err, "build vector cache")
 	}
 	b.finish()
+	for i := range c.n {
+		_, _, e := c.code(i)
+		c.maxQerr = max(c.maxQerr, float64(e))
+	}
 	built = true
 	return c, nil
 }
@@ -515,4 +565,31 @@ func rowVectorField(buf []byte, col int, dst []float32) (v []float32, null, ok b
 		}
 		pos = end
 	}
+}
+
+// quantize8 stores src·inv (a unit vector u, with m = max|u_i|) as 8-bit
+// codes: code_i = round(u_i/scale) with scale = m/127. It returns scale
+// and |u - scale·code|, rounded up, computed in float64.
+func quantize8(src []float32, inv, m float64, codes []int8) (float32, float32) {
+	scale := float32(m / 127)
+	if scale == 0 {
+		clear(codes)
+		return 0, 1
+	}
+	sc := float64(scale)
+	isc := 1 / sc
+	var e float64
+	for i, x := range src {
+		u := float64(x) * inv
+		q := math.RoundToEven(u * isc)
+		if q > 127 {
+			q = 127
+		} else if q < -127 {
+			q = -127
+		}
+		codes[i] = int8(q)
+		d := u - q*sc
+		e += d * d
+	}
+	return scale, math.Nextafter32(float32(math.Sqrt(e)*(1+1e-12)), float32(math.Inf(1)))
 }

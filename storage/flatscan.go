@@ -15,9 +15,10 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 )
 
-// exactFetch is how many rows each half of a scan keeps by approximate
-// score; the scores' error bound then decides which of them are read and
-// scored exactly.
+// exactFetch is how many rows each half of a half-precision scan (the one
+// that runs when the 8-bit pass cannot decide) keeps by approximate score;
+// the scores' error bound then decides which of them are read and scored
+// exactly.
 const exactFetch = 256
 
 // exactRecheckMax caps the rows a second, threshold pass may collect when
@@ -30,11 +31,11 @@ const exactRecheckMax = 8192
 // col, nearest first, with the distance SQL reports, as a full scan would
 // find them: rows whose vector is NULL come last, after rows whose distance
 // is NaN. It reads a flat cache of the column (flatcache.go), built on
-// first use from the committed rows: a half-precision scan on two
-// goroutines keeps the best candidates, which are then read through the
-// transaction and ranked by their exact distances. The candidates are
-// chosen with a bound on the half-precision error, so the answer is the
-// exact one, not an approximation.
+// first use from the committed rows: a scan of 8-bit codes on two
+// goroutines keeps the best candidates, a half-precision rescoring narrows
+// them down, and the rest are read through the transaction and ranked by
+// their exact distances. Each step keeps every row a bound on its error
+// cannot rule out, so the answer is the exact one, not an approximation.
 //
 // ok is false when the cache cannot answer and the caller must scan the
 // table itself: the transaction wrote to td, a commit to td ran during
@@ -115,7 +116,7 @@ func (t *Txn) ExactSearch(ctx context.Context, td *TableDesc, col int, op string
 		return nil, false, nil
 	}
 
-	s := flatSearch{c: c, m: m, qn: qn, k: k, rechecks: &db.flat.rechecks}
+	s := flatSearch{c: c, m: m, qn: qn, k: k, stats: &db.flat}
 	cand, ok, err := s.candidates(q, check)
 	if err != nil || !ok {
 		return nil, false, err
@@ -237,7 +238,7 @@ type flatSearch struct {
 	k   int
 	eps float64
 
-	rechecks *atomic.Int64
+	stats *flatCaches
 }
 
 func (s *flatSearch) score(d, norm float32) float32 {
@@ -250,16 +251,21 @@ func (s *flatSearch) score(d, norm float32) float32 {
 	return -d
 }
 
-// errBound bounds |score - exact score| for a row of norm sn.
-func (s *flatSearch) errBound(sn float64) float64 {
+// errBound bounds |score - exact score| for a row of norm sn scored with
+// the half-precision kernel.
+func (s *flatSearch) errBound(sn float64) float64 { return s.errBoundEps(sn, s.eps) }
+
+// errBoundEps bounds |score - exact score| for a row of norm sn whose
+// cosine is known within eps.
+func (s *flatSearch) errBoundEps(sn, eps float64) float64 {
 	var e float64
 	switch s.m {
 	case hnsw.InnerProduct:
-		e = sn * s.eps
+		e = sn * eps
 	case hnsw.L2:
-		e = 2 * s.qn * sn * s.eps
+		e = 2 * s.qn * sn * eps
 	default:
-		e = s.eps
+		e = eps
 		sn = 1
 	}
 	// The score's own float32 arithmetic.
@@ -283,26 +289,30 @@ func (s *flatSearch) candidates(q []float32, check func() error) ([]int32, bool,
 		qh[i] = vec.F32ToF16(float32(float64(x) * inv))
 	}
 
+	// The 8-bit pass, when it can prove which rows may be nearest, leaves
+	// only those to score in half precision.
+	if cand, ok, err := s.candidates8(q, check); err != nil {
+		return nil, false, err
+	} else if ok {
+		s.stats.pass8.Add(1)
+		return s.refine(qh, cand), true, nil
+	}
+
 	// First pass: each half keeps its best exactFetch rows.
 	fetch := max(exactFetch, s.k)
 	var heaps [2]topHeap
-	var errs [2]error
-	halves(c.n, func(g, lo, hi int) {
+	heaps[0].init(fetch)
+	heaps[1].init(fetch)
+	if err := scanBlocks(c.n, check, func(g, lo, hi int) bool {
 		h := &heaps[g]
-		h.init(fetch)
 		for i := lo; i < hi; i++ {
-			if (i-lo)&8191 == 8191 {
-				if errs[g] = check(); errs[g] != nil {
-					return
-				}
+			if sc := s.score(vec.DotF16(qh, c.row(i)), c.norm[i]); len(h.sc) < h.n || sc < h.sc[0] {
+				h.offer(sc, int32(i))
 			}
-			h.offer(s.score(vec.DotF16(qh, c.row(i)), c.norm[i]), int32(i))
 		}
-	})
-	for _, err := range errs {
-		if err != nil {
-			return nil, false, err
-		}
+		return true
+	}); err != nil {
+		return nil, false, err
 	}
 
 	// T: every row not kept scores at least T.
@@ -348,33 +358,26 @@ func (s *flatSearch) candidates(q []float32, check func() error) ([]int32, bool,
 	}
 
 	// Second pass: every row whose score could be within U.
-	s.rechecks.Add(1)
+	s.stats.rechecks.Add(1)
 	lim := float32(U + E)
 	var outs [2][]int32
 	var over [2]bool
-	halves(c.n, func(g, lo, hi int) {
+	if err := scanBlocks(c.n, check, func(g, lo, hi int) bool {
 		for i := lo; i < hi; i++ {
-			if (i-lo)&8191 == 8191 {
-				if errs[g] = check(); errs[g] != nil {
-					return
-				}
-			}
 			if s.score(vec.DotF16(qh, c.row(i)), c.norm[i]) <= lim {
 				if len(outs[g]) == exactRecheckMax {
 					over[g] = true
-					return
+					return false
 				}
 				outs[g] = append(outs[g], int32(i))
 			}
 		}
-	})
-	for g := range 2 {
-		if errs[g] != nil {
-			return nil, false, errs[g]
-		}
-		if over[g] {
-			return nil, false, nil
-		}
+		return true
+	}); err != nil {
+		return nil, false, err
+	}
+	if over[0] || over[1] {
+		return nil, false, nil
 	}
 	out := append(outs[0], outs[1]...)
 	if len(out) > exactRecheckMax {
@@ -383,23 +386,174 @@ func (s *flatSearch) candidates(q []float32, check func() error) ([]int32, bool,
 	return out, true, nil
 }
 
-// halves runs fn on the two halves of [0, n), the second on a new
-// goroutine and the first on the caller's, and waits for both. Small
-// scans run on the caller alone.
-func halves(n int, fn func(g, lo, hi int)) {
-	if n < 4096 {
-		fn(0, 0, n)
-		fn(1, n, n)
-		return
+// exactFetch8 is how many rows each half of the 8-bit pass keeps.
+const exactFetch8 = 2048
+
+// candidates8 is the first pass over the 8-bit codes: it returns rows
+// that include every row that may be among the k nearest, or ok false
+// when the codes' error bound cannot narrow the rows down enough.
+//
+// The query, normalized to v, is quantized to int16 codes w/S (S chosen so
+// that no sum of code products leaves int32); with a row's codes standing
+// for û (|u - û| = qerr) the dot product û·(w/S) is within
+// qerr·|w/S| + |v - w/S| of the cosine u·v.
+func (s *flatSearch) candidates8(q []float32, check func() error) ([]int32, bool, error) {
+	c := s.c
+	if c.codes == nil {
+		return nil, false, nil
+	}
+	qmax := min(32767, math.Floor(float64(math.MaxInt32)/float64(c.dims*127)))
+	if qmax < 1 {
+		return nil, false, nil
+	}
+	inv := 1 / s.qn
+	var m float64
+	for _, x := range q {
+		m = max(m, math.Abs(float64(x)*inv))
+	}
+	S := qmax / m
+	qc := make([]int16, len(q))
+	var wn, dn float64
+	for i, x := range q {
+		v := float64(x) * inv
+		w := max(-qmax, min(qmax, math.Round(v*S)))
+		qc[i] = int16(w)
+		wn += (w / S) * (w / S)
+		dn += (v - w/S) * (v - w/S)
+	}
+	wn, dn = math.Sqrt(wn)*(1+1e-9), math.Sqrt(dn)*(1+1e-9)+1e-12
+	qinv := float32(1 / S)
+	eps := func(qerr float32) float64 { return float64(qerr)*wn + dn }
+
+	fetch := max(exactFetch8, s.k)
+	var heaps [2]topHeap
+	heaps[0].init(fetch)
+	heaps[1].init(fetch)
+	if err := scanBlocks(c.n, check, func(g, lo, hi int) bool {
+		h := &heaps[g]
+		for i := lo; i < hi; i++ {
+			codes, scale, _ := c.code(i)
+			d := float32(vec.DotI8(codes, qc)) * (scale * qinv)
+			if sc := s.score(d, c.norm[i]); len(h.sc) < h.n || sc < h.sc[0] {
+				h.offer(sc, int32(i))
+			}
+		}
+		return true
+	}); err != nil {
+		return nil, false, err
+	}
+	T := math.Inf(1)
+	type cand struct {
+		sc float32
+		i  int32
+	}
+	var all []cand
+	for g := range 2 {
+		h := &heaps[g]
+		if h.full() {
+			T = min(T, float64(h.sc[0]))
+		}
+		for j := range h.sc {
+			all = append(all, cand{h.sc[j], h.idx[j]})
+		}
+	}
+	bound := func(i int32) float64 {
+		_, _, qerr := c.code(int(i))
+		return s.errBoundEps(float64(c.norm[i]), eps(qerr))
+	}
+	if math.IsInf(T, 1) {
+		out := make([]int32, len(all))
+		for j, x := range all {
+			out[j] = x.i
+		}
+		return out, true, nil
+	}
+	slices.SortFunc(all, func(a, b cand) int { return cmpDist(a.sc, b.sc) })
+	U := math.Inf(-1)
+	for _, x := range all[:min(s.k, len(all))] {
+		U = max(U, float64(x.sc)+bound(x.i))
+	}
+	if T-s.errBoundEps(c.maxNorm, eps(float32(c.maxQerr))) <= U {
+		return nil, false, nil
+	}
+	var out []int32
+	for _, x := range all {
+		if float64(x.sc)-bound(x.i) <= U {
+			out = append(out, x.i)
+		}
+	}
+	return out, true, nil
+}
+
+// refine scores rows in half precision and keeps those that may be among
+// the k nearest of them.
+func (s *flatSearch) refine(qh []uint16, rows []int32) []int32 {
+	c := s.c
+	if len(rows) <= s.k {
+		return rows
+	}
+	type cand struct {
+		sc float32
+		i  int32
+	}
+	all := make([]cand, len(rows))
+	for j, i := range rows {
+		all[j] = cand{s.score(vec.DotF16(qh, c.row(int(i))), c.norm[i]), i}
+	}
+	slices.SortFunc(all, func(a, b cand) int { return cmpDist(a.sc, b.sc) })
+	U := math.Inf(-1)
+	for _, x := range all[:s.k] {
+		U = max(U, float64(x.sc)+s.errBound(float64(c.norm[x.i])))
+	}
+	var out []int32
+	for _, x := range all {
+		if float64(x.sc)-s.errBound(float64(c.norm[x.i])) <= U {
+			out = append(out, x.i)
+		}
+	}
+	return out
+}
+
+// scanBlock is the unit of work of a parallel scan, in rows.
+const scanBlock = 4096
+
+// scanBlocks runs fn over [0, n) in blocks of scanBlock rows, on the
+// caller's goroutine (g 0) and one more (g 1), each taking the next block
+// when done with one, so a goroutine the machine runs less takes fewer
+// blocks. It checks for cancellation between blocks; a false from fn
+// stops both. Small scans run on the caller alone.
+func scanBlocks(n int, check func() error, fn func(g, lo, hi int) bool) error {
+	var next atomic.Int64
+	var stop atomic.Bool
+	var errs [2]error
+	work := func(g int) {
+		for !stop.Load() {
+			lo := int(next.Add(1)-1) * scanBlock
+			if lo >= n {
+				return
+			}
+			if errs[g] = check(); errs[g] != nil || !fn(g, lo, min(lo+scanBlock, n)) {
+				stop.Store(true)
+				return
+			}
+		}
+	}
+	if n <= scanBlock {
+		work(0)
+		return errs[0]
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		fn(1, n/2, n)
+		work(1)
 	}()
-	fn(0, 0, n/2)
+	work(0)
 	wg.Wait()
+	if errs[0] != nil {
+		return errs[0]
+	}
+	return errs[1]
 }
 
 // topHeap keeps the n lowest scores offered: a max-heap on sc.

@@ -175,7 +175,7 @@ func TestExactSearchMatchesScan(t *testing.T) {
 	defer db.Close()
 	td := createDocs(t, db, dims)
 	r := rand.New(rand.NewSource(1))
-	vecs := clustered(r, 3000, dims)
+	vecs := clustered(r, 9000, dims)
 	// NULL and zero vectors, and exact duplicates.
 	for i := 0; i < len(vecs); i += 97 {
 		vecs[i] = nil
@@ -190,6 +190,9 @@ func TestExactSearchMatchesScan(t *testing.T) {
 	checkExact(t, db, td, r, dims, 8, 1, 10, 57)
 	if b := db.flat.builds.Load(); b != 1 {
 		t.Errorf("%d cache builds, want 1", b)
+	}
+	if db.flat.pass8.Load() == 0 {
+		t.Error("the 8-bit pass never narrowed the rows down")
 	}
 
 	// Queries near stored rows, where the nearest are close together.
@@ -362,11 +365,18 @@ func TestExactSearchFallsBack(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	big := createBig(t, db, dims, 10000, r)
-	if _, _, err := tx.ExactSearch(ctx, big, 2, "<->", q, 5); !errors.Is(err, context.Canceled) {
-		if pe := (*pgerr.Error)(nil); !errors.As(err, &pe) || pe.Code != pgerr.QueryCanceled {
-			t.Fatalf("cancelled: %v", err)
+	cancelled := func(what string) {
+		t.Helper()
+		if _, _, err := tx.ExactSearch(ctx, big, 2, "<->", q, 5); !errors.Is(err, context.Canceled) {
+			if pe := (*pgerr.Error)(nil); !errors.As(err, &pe) || pe.Code != pgerr.QueryCanceled {
+				t.Fatalf("cancelled %s: %v", what, err)
+			}
 		}
 	}
+	cancelled("build")
+	// And the scan of a cache already built.
+	mustExact(t, tx, big, "<->", q, 5)
+	cancelled("scan")
 }
 
 func createBig(t testing.TB, db *DB, dims, n int, r *rand.Rand) *TableDesc {
@@ -435,7 +445,7 @@ func TestExactSearchSecondPass(t *testing.T) {
 	td := createDocs(t, db, dims)
 	r := rand.New(rand.NewSource(6))
 	base := randVec(r, dims)
-	vecs := make([][]float32, 1500)
+	vecs := make([][]float32, 6000)
 	for i := range vecs {
 		v := slices.Clone(base)
 		v[i%dims] += float32(i) * 1e-6
@@ -514,6 +524,7 @@ func BenchmarkExactSearch(b *testing.B) {
 		mustExact(b, tx, td, "<=>", q, 10)
 	}
 	b.ReportMetric(float64(db.flat.rechecks.Load())/float64(b.N), "rechecks/op")
+	b.ReportMetric(float64(db.flat.pass8.Load())/float64(b.N), "pass8/op")
 }
 
 // Tiering's writes outside transactions retire the caches: dropping a

@@ -28,7 +28,7 @@ func allocOffHeap(size int) (*offHeap, error) {
 	}
 	// Large pages cut the TLB misses of a sequential scan; the kernel may
 	// decline, which changes nothing else.
-	_ = unix.Madvise(mem, unix.MADV_HUGEPAGE)
+	adviseHuge(mem)
 	return &offHeap{mem: mem}, nil
 }
 
@@ -63,6 +63,15 @@ func (o *offHeap) float32s(off, n int) []float32 {
 	}
 	b := o.mem[off : off+4*n]
 	return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), n)
+}
+
+// int8s returns the block as n int8s starting at byte off.
+func (o *offHeap) int8s(off, n int) []int8 {
+	if n == 0 {
+		return nil
+	}
+	b := o.mem[off : off+n]
+	return unsafe.Slice((*int8)(unsafe.Pointer(&b[0])), n)
 }
 
 // size is the number of bytes of the block.

@@ -47,4 +47,12 @@ func (o *offHeap) float32s(off, n int) []float32 {
 	return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), n)
 }
 
+func (o *offHeap) int8s(off, n int) []int8 {
+	if n == 0 {
+		return nil
+	}
+	b := o.mem[off : off+n]
+	return unsafe.Slice((*int8)(unsafe.Pointer(&b[0])), n)
+}
+
 func (o *offHeap) size() int { return len(o.mem) }
