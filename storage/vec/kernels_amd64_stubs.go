@@ -28,5 +28,8 @@ func dotF16AVX2(a []uint16, b []uint16) float32
 // dotF16AVX512 is the AVX-512 half-precision dot product over the first min(len(a), len(b)) elements.
 func dotF16AVX512(a []uint16, b []uint16) float32
 
+// dotI8AVX2 is the AVX2 int8 x int16 inner product over the first min(len(a), len(b))&^15 elements.
+func dotI8AVX2(a []int8, b []int16) int32
+
 // cpuid1ECX returns ECX of CPUID leaf 1.
 func cpuid1ECX() uint32

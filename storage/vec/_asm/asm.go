@@ -61,6 +61,7 @@ func main() {
 	}
 	genDotF16AVX2()
 	genDotF16AVX512()
+	genDotI8AVX2()
 	genCPUID()
 	Generate()
 }
@@ -332,6 +333,60 @@ func genDotF16AVX512() {
 
 // genCPUID reads ECX of CPUID leaf 1, for the F16C bit that
 // golang.org/x/sys/cpu does not report.
+// genDotI8AVX2 widens sixteen int8 codes to int16 and multiplies them with
+// sixteen int16 values, adding pairs into int32 lanes (VPMADDWD), two
+// blocks a step into two accumulators. It handles the first n&^15
+// elements; the caller adds the rest and keeps the sum within int32.
+func genDotI8AVX2() {
+	TEXT("dotI8AVX2", NOSPLIT, "func(a []int8, b []int16) int32")
+	Doc("dotI8AVX2 is the AVX2 int8 x int16 inner product over the first min(len(a), len(b))&^15 elements.")
+	a := Mem{Base: Load(Param("a").Base(), GP64())}
+	b := Mem{Base: Load(Param("b").Base(), GP64())}
+	n := lenMin()
+	acc := []VecVirtual{YMM(), YMM()}
+	for _, v := range acc {
+		VPXOR(v, v, v)
+	}
+	const w = 16
+	Label("dotI8AVX2_block")
+	CMPQ(n, U32(2*w))
+	JL(LabelRef("dotI8AVX2_single"))
+	for i := range acc {
+		x := YMM()
+		VPMOVSXBW(a.Offset(w*i), x)
+		VPMADDWD(b.Offset(2*w*i), x, x)
+		VPADDD(x, acc[i], acc[i])
+	}
+	ADDQ(U32(2*w), a.Base)
+	ADDQ(U32(4*w), b.Base)
+	SUBQ(U32(2*w), n)
+	JMP(LabelRef("dotI8AVX2_block"))
+
+	Label("dotI8AVX2_single")
+	CMPQ(n, U32(w))
+	JL(LabelRef("dotI8AVX2_reduce"))
+	x := YMM()
+	VPMOVSXBW(a, x)
+	VPMADDWD(b, x, x)
+	VPADDD(x, acc[0], acc[0])
+
+	Label("dotI8AVX2_reduce")
+	VPADDD(acc[1], acc[0], acc[0])
+	hi := XMM()
+	VEXTRACTI128(U8(1), acc[0], hi)
+	lo := acc[0].AsX()
+	VPADDD(hi, lo, lo)
+	VPSHUFD(U8(0x4e), lo, hi)
+	VPADDD(hi, lo, lo)
+	VPSHUFD(U8(0xb1), lo, hi)
+	VPADDD(hi, lo, lo)
+	sum := GP32()
+	VMOVD(lo, sum)
+	VZEROUPPER()
+	Store(sum, ReturnIndex(0))
+	RET()
+}
+
 func genCPUID() {
 	TEXT("cpuid1ECX", NOSPLIT, "func() uint32")
 	Doc("cpuid1ECX returns ECX of CPUID leaf 1.")
