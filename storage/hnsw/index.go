@@ -36,6 +36,7 @@ type Index struct {
 	repairF float64
 	dist    distFunc
 	pfLines int // cache lines of a vector to prefetch
+	pfList  int // cache lines of a level-0 list to prefetch
 
 	// writeMu is read-locked by every mutation (Add, Delete, repair) and
 	// locked by WriteTo, so a checkpoint sees no mutation but does not
@@ -114,6 +115,7 @@ func New(cfg Config) (*Index, error) {
 		repairF: cfg.RepairFraction,
 		dist:    internalDist(cfg.Metric),
 		pfLines: pfLinesFor(cfg.Dim),
+		pfList:  pfListFor(2 * cfg.M),
 		byLabel: make(map[uint64]uint32),
 		zeros:   make(map[uint64]struct{}),
 		rng:     rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15)),
@@ -177,6 +179,15 @@ func (x *Index) MemoryBytes() int64 {
 func (x *Index) prefetchIDs(ids []uint32) {
 	if len(ids) > 0 {
 		prefetchRows(unsafe.Pointer(unsafe.SliceData(x.vecs)), ids, uintptr(x.dim)*4, x.pfLines)
+	}
+}
+
+// prefetchList0 starts loading slot id's level-0 list into the cache: the
+// list of the candidate a search expands next. Caller holds mu.
+func (x *Index) prefetchList0(id uint32) {
+	if x.pfList > 0 {
+		one := [1]uint32{id}
+		prefetchRows(unsafe.Pointer(unsafe.SliceData(x.links0)), one[:], uintptr(x.m0+1)*4, x.pfList)
 	}
 }
 
@@ -493,3 +504,7 @@ func (x *Index) Delete(label uint64) bool {
 // short one, the first 512 bytes of a long one (the hardware streams the
 // rest once it is read).
 func pfLinesFor(dim int) int { return min((dim*4+63)/64, 8) }
+
+// pfListFor is the number of cache lines a level-0 list of m0 links may
+// span (it need not start on a line).
+func pfListFor(m0 int) int { return min(((m0+1)*4+63)/64+1, 8) }

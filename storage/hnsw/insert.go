@@ -614,6 +614,9 @@ func (x *Index) searchLayer(s *searcher, q []float32, eps []item, ef, l int, sel
 			break
 		}
 		c := cand.pop()
+		if l == 0 && len(cand) > 0 {
+			x.prefetchList0(cand[0].id)
+		}
 		lst := x.list(c.id, l)
 		n := min(int(atomic.LoadUint32(&lst[0])), len(lst)-1)
 		ids := s.nbrs[:0]

@@ -134,6 +134,9 @@ func (x *Index) searchBase(s *searcher, q []float32, ep item, k, ef int, accept 
 				break
 			}
 			c := cand.pop()
+			if len(cand) > 0 {
+				x.prefetchList0(cand[0].id)
+			}
 			lst := x.list(c.id, 0)
 			n := min(int(atomic.LoadUint32(&lst[0])), len(lst)-1)
 			ids := s.nbrs[:0]
