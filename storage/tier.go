@@ -226,8 +226,16 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 	ncols := len(td.Columns)
 	row := make([]types.Datum, ncols+2)
 	var sc rowScratch
-	it.First()
+	// The iterator moves on when the next row is asked for, not before:
+	// the row's values point into its current value until then.
+	started := false
 	next := func() ([]types.Datum, bool, error) {
+		if started {
+			it.Next()
+		} else {
+			it.First()
+			started = true
+		}
 		if !it.Valid() {
 			return nil, false, it.Error()
 		}
@@ -255,7 +263,6 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 		if err := lit.Error(); err != nil {
 			return nil, false, wrapf(err, "export")
 		}
-		it.Next()
 		return row, true, nil
 	}
 	dataPath := filepath.Join(dir, snapshot.DataObject)
