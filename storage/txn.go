@@ -65,7 +65,7 @@ func (t *Txn) Rollback() {
 	t.db.mu.Lock()
 	t.db.endTxnLocked(t)
 	t.db.mu.Unlock()
-	t.b.Close()
+	releaseBatch(t.b, t.b.Len())
 	t.releaseBuilt()
 }
 
@@ -85,16 +85,17 @@ func (t *Txn) Commit() error {
 		db.mu.Lock()
 		db.endTxnLocked(t)
 		db.mu.Unlock()
-		t.b.Close()
+		releaseBatch(t.b, t.b.Len())
 		t.releaseBuilt()
 		return nil
 	}
+	size := t.b.Len()
 	ws, err := collectWriteSet(t.b, false)
 	db.mu.Lock()
 	fail := func(err error) error {
 		db.endTxnLocked(t)
 		db.mu.Unlock()
-		t.b.Close()
+		releaseBatch(t.b, size)
 		t.releaseBuilt()
 		return err
 	}
@@ -155,7 +156,7 @@ func (t *Txn) Commit() error {
 	}
 
 	err = t.b.SyncWait()
-	t.b.Close()
+	releaseBatch(t.b, size)
 	// The graphs follow the rows even if the sync failed: the batch is
 	// applied and readers may already see it.
 	db.vecFinish(vc)
