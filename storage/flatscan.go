@@ -316,45 +316,17 @@ func (s *flatSearch) candidates(q []float32, check func() error) ([]int32, bool,
 	}
 
 	// T: every row not kept scores at least T.
-	T := math.Inf(1)
-	type cand struct {
-		sc float32
-		i  int32
-	}
-	var all []cand
-	for g := range 2 {
-		h := &heaps[g]
-		if h.full() {
-			T = min(T, float64(h.sc[0]))
-		}
-		for j := range h.sc {
-			all = append(all, cand{h.sc[j], h.idx[j]})
-		}
-	}
+	T, all := gather(&heaps)
 	if math.IsInf(T, 1) {
 		// Every row was kept.
-		out := make([]int32, len(all))
-		for j, x := range all {
-			out[j] = x.i
-		}
-		return out, true, nil
+		return rowsOf(all), true, nil
 	}
-	slices.SortFunc(all, func(a, b cand) int { return cmpDist(a.sc, b.sc) })
 	// U: at least k rows score exactly at most U.
-	U := math.Inf(-1)
-	for _, x := range all[:min(s.k, len(all))] {
-		U = max(U, float64(x.sc)+s.errBound(float64(c.norm[x.i])))
-	}
+	U, near := nearest(all, s.k, func(i int32) float64 { return s.errBound(float64(c.norm[i])) })
 	E := s.errBound(c.maxNorm) // bounds the error of any row
 	if T-E > U {
 		// No row outside the kept ones can be among the k nearest.
-		var out []int32
-		for _, x := range all {
-			if float64(x.sc)-s.errBound(float64(c.norm[x.i])) <= U {
-				out = append(out, x.i)
-			}
-		}
-		return out, true, nil
+		return near, true, nil
 	}
 
 	// Second pass: every row whose score could be within U.
@@ -442,47 +414,19 @@ func (s *flatSearch) candidates8(q []float32, check func() error) ([]int32, bool
 	}); err != nil {
 		return nil, false, err
 	}
-	T := math.Inf(1)
-	type cand struct {
-		sc float32
-		i  int32
-	}
-	var all []cand
-	for g := range 2 {
-		h := &heaps[g]
-		if h.full() {
-			T = min(T, float64(h.sc[0]))
-		}
-		for j := range h.sc {
-			all = append(all, cand{h.sc[j], h.idx[j]})
-		}
-	}
 	bound := func(i int32) float64 {
 		_, _, qerr := c.code(int(i))
 		return s.errBoundEps(float64(c.norm[i]), eps(qerr))
 	}
+	T, all := gather(&heaps)
 	if math.IsInf(T, 1) {
-		out := make([]int32, len(all))
-		for j, x := range all {
-			out[j] = x.i
-		}
-		return out, true, nil
+		return rowsOf(all), true, nil
 	}
-	slices.SortFunc(all, func(a, b cand) int { return cmpDist(a.sc, b.sc) })
-	U := math.Inf(-1)
-	for _, x := range all[:min(s.k, len(all))] {
-		U = max(U, float64(x.sc)+bound(x.i))
-	}
+	U, near := nearest(all, s.k, bound)
 	if T-s.errBoundEps(c.maxNorm, eps(float32(c.maxQerr))) <= U {
 		return nil, false, nil
 	}
-	var out []int32
-	for _, x := range all {
-		if float64(x.sc)-bound(x.i) <= U {
-			out = append(out, x.i)
-		}
-	}
-	return out, true, nil
+	return near, true, nil
 }
 
 // refine scores rows in half precision and keeps those that may be among
@@ -492,24 +436,62 @@ func (s *flatSearch) refine(qh []uint16, rows []int32) []int32 {
 	if len(rows) <= s.k {
 		return rows
 	}
-	type cand struct {
-		sc float32
-		i  int32
-	}
-	all := make([]cand, len(rows))
+	all := make([]scored, len(rows))
 	for j, i := range rows {
-		all[j] = cand{s.score(vec.DotF16(qh, c.row(int(i))), c.norm[i]), i}
+		all[j] = scored{s.score(vec.DotF16(qh, c.row(int(i))), c.norm[i]), i}
 	}
-	slices.SortFunc(all, func(a, b cand) int { return cmpDist(a.sc, b.sc) })
-	U := math.Inf(-1)
-	for _, x := range all[:s.k] {
-		U = max(U, float64(x.sc)+s.errBound(float64(c.norm[x.i])))
-	}
-	var out []int32
-	for _, x := range all {
-		if float64(x.sc)-s.errBound(float64(c.norm[x.i])) <= U {
-			out = append(out, x.i)
+	slices.SortFunc(all, func(a, b scored) int { return cmpDist(a.sc, b.sc) })
+	_, near := nearest(all, s.k, func(i int32) float64 { return s.errBound(float64(c.norm[i])) })
+	return near
+}
+
+// scored is a cache row with its approximate score.
+type scored struct {
+	sc float32
+	i  int32
+}
+
+// gather merges the kept rows of the two halves' heaps. T is a score that
+// every row not kept reaches at least: +Inf when no half had to drop a
+// row, and then all is unsorted; otherwise all is sorted by score.
+func gather(heaps *[2]topHeap) (T float64, all []scored) {
+	T = math.Inf(1)
+	for g := range heaps {
+		h := &heaps[g]
+		if h.full() {
+			T = min(T, float64(h.sc[0]))
 		}
+		for j := range h.sc {
+			all = append(all, scored{h.sc[j], h.idx[j]})
+		}
+	}
+	if !math.IsInf(T, 1) {
+		slices.SortFunc(all, func(a, b scored) int { return cmpDist(a.sc, b.sc) })
+	}
+	return T, all
+}
+
+// nearest takes rows sorted by approximate score, each within bound(i) of
+// its exact score. U is a score that at least k of them reach exactly at
+// most, and near the rows that may score at most U.
+func nearest(all []scored, k int, bound func(int32) float64) (U float64, near []int32) {
+	U = math.Inf(-1)
+	for _, x := range all[:min(k, len(all))] {
+		U = max(U, float64(x.sc)+bound(x.i))
+	}
+	for _, x := range all {
+		if float64(x.sc)-bound(x.i) <= U {
+			near = append(near, x.i)
+		}
+	}
+	return U, near
+}
+
+// rowsOf returns the rows of all.
+func rowsOf(all []scored) []int32 {
+	out := make([]int32, len(all))
+	for j, x := range all {
+		out[j] = x.i
 	}
 	return out
 }

@@ -30,29 +30,3 @@ func (o *offHeap) free() error {
 	}
 	return nil
 }
-
-func (o *offHeap) uint16s(off, n int) []uint16 {
-	if n == 0 {
-		return nil
-	}
-	b := o.mem[off : off+2*n]
-	return unsafe.Slice((*uint16)(unsafe.Pointer(&b[0])), n)
-}
-
-func (o *offHeap) float32s(off, n int) []float32 {
-	if n == 0 {
-		return nil
-	}
-	b := o.mem[off : off+4*n]
-	return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), n)
-}
-
-func (o *offHeap) int8s(off, n int) []int8 {
-	if n == 0 {
-		return nil
-	}
-	b := o.mem[off : off+n]
-	return unsafe.Slice((*int8)(unsafe.Pointer(&b[0])), n)
-}
-
-func (o *offHeap) size() int { return len(o.mem) }
