@@ -28,6 +28,12 @@
 //     upper array, from upperOff[i]. Arrays grow by copying, by a quarter
 //     of their size (or what AddBatch and Reserve ask for), under the
 //     exclusive lock.
+//   - Memory: the arrays live in anonymous mappings off the Go heap
+//     (offheap_unix.go; the Go heap elsewhere), unmapped when an array
+//     grows (under the exclusive lock, so no search still reads the old
+//     one) and by Close, which also unmaps a WARM index's file mapping.
+//     Only memory the index mapped itself is freed that way. A cleanup
+//     frees the arrays of an index that is dropped without Close.
 //   - Slots are uint32 and internal; labels are the caller's uint64 row
 //     identifiers, mapped both ways (labels[slot], byLabel[label]).
 //   - Cosine vectors are stored normalised (one dot product per
