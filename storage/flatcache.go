@@ -197,7 +197,7 @@ func (f *flatCaches) release(c *flatCache) {
 	defer f.mu.Unlock()
 	c.refs--
 	if c.retired && c.refs == 0 {
-		c.freeLocked()
+		c.free()
 	}
 }
 
@@ -264,11 +264,9 @@ func (c *flatCache) code(i int) ([]int8, float32, float32) {
 func (c *flatCache) retireLocked() {
 	c.retired = true
 	if c.refs == 0 {
-		c.freeLocked()
+		c.free()
 	}
 }
-
-func (c *flatCache) freeLocked() { c.free() }
 
 // free unmaps the chunks (unmapping a mapping we made does not fail).
 func (c *flatCache) free() {
@@ -548,9 +546,7 @@ func rowVectorField(buf []byte, col int, dst []float32) (v []float32, null, ok b
 			pos += 1 + w
 			if i == col {
 				v = slices.Grow(dst[:0], int(dims))[:dims]
-				for j := range v {
-					v[j] = math.Float32frombits(binary.LittleEndian.Uint32(buf[pos+4*j:]))
-				}
+				getFloats(v, buf[pos:])
 				return v, false, true
 			}
 			pos += 4 * int(dims)

@@ -436,17 +436,17 @@ func (s *flatSearch) refine(qh []uint16, rows []int32) []int32 {
 	if len(rows) <= s.k {
 		return rows
 	}
-	all := make([]scored, len(rows))
+	all := make([]rowScore, len(rows))
 	for j, i := range rows {
-		all[j] = scored{s.score(vec.DotF16(qh, c.row(int(i))), c.norm[i]), i}
+		all[j] = rowScore{s.score(vec.DotF16(qh, c.row(int(i))), c.norm[i]), i}
 	}
-	slices.SortFunc(all, func(a, b scored) int { return cmpDist(a.sc, b.sc) })
+	slices.SortFunc(all, func(a, b rowScore) int { return cmpDist(a.sc, b.sc) })
 	_, near := nearest(all, s.k, func(i int32) float64 { return s.errBound(float64(c.norm[i])) })
 	return near
 }
 
-// scored is a cache row with its approximate score.
-type scored struct {
+// rowScore is a cache row with its approximate score.
+type rowScore struct {
 	sc float32
 	i  int32
 }
@@ -454,7 +454,7 @@ type scored struct {
 // gather merges the kept rows of the two halves' heaps. T is a score that
 // every row not kept reaches at least: +Inf when no half had to drop a
 // row, and then all is unsorted; otherwise all is sorted by score.
-func gather(heaps *[2]topHeap) (T float64, all []scored) {
+func gather(heaps *[2]topHeap) (T float64, all []rowScore) {
 	T = math.Inf(1)
 	for g := range heaps {
 		h := &heaps[g]
@@ -462,11 +462,11 @@ func gather(heaps *[2]topHeap) (T float64, all []scored) {
 			T = min(T, float64(h.sc[0]))
 		}
 		for j := range h.sc {
-			all = append(all, scored{h.sc[j], h.idx[j]})
+			all = append(all, rowScore{h.sc[j], h.idx[j]})
 		}
 	}
 	if !math.IsInf(T, 1) {
-		slices.SortFunc(all, func(a, b scored) int { return cmpDist(a.sc, b.sc) })
+		slices.SortFunc(all, func(a, b rowScore) int { return cmpDist(a.sc, b.sc) })
 	}
 	return T, all
 }
@@ -474,7 +474,7 @@ func gather(heaps *[2]topHeap) (T float64, all []scored) {
 // nearest takes rows sorted by approximate score, each within bound(i) of
 // its exact score. U is a score that at least k of them reach exactly at
 // most, and near the rows that may score at most U.
-func nearest(all []scored, k int, bound func(int32) float64) (U float64, near []int32) {
+func nearest(all []rowScore, k int, bound func(int32) float64) (U float64, near []int32) {
 	U = math.Inf(-1)
 	for _, x := range all[:min(k, len(all))] {
 		U = max(U, float64(x.sc)+bound(x.i))
@@ -488,7 +488,7 @@ func nearest(all []scored, k int, bound func(int32) float64) (U float64, near []
 }
 
 // rowsOf returns the rows of all.
-func rowsOf(all []scored) []int32 {
+func rowsOf(all []rowScore) []int32 {
 	out := make([]int32, len(all))
 	for j, x := range all {
 		out[j] = x.i

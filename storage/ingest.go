@@ -90,27 +90,24 @@ func (s *sstWriter) set(what string, k, v []byte) error {
 }
 
 // Row adds a row; rows come in strictly increasing key order.
-func (in *ingester) Row(k, v []byte) error {
-	if in.rows == nil {
-		w, err := in.open("rows")
-		if err != nil {
-			return wrapf(err, "restore rows")
-		}
-		in.rows = w
-	}
-	return in.rows.set("row", k, v)
-}
+func (in *ingester) Row(k, v []byte) error { return in.setOrdered(&in.rows, "rows", "row", k, v) }
 
 // RowLabel adds a row key -> label entry, in row-key order.
 func (in *ingester) RowLabel(k, v []byte) error {
-	if in.rlabel == nil {
-		w, err := in.open("rowlabels")
+	return in.setOrdered(&in.rlabel, "rowlabels", "row label", k, v)
+}
+
+// setOrdered adds k -> v to the sstable *w (named name, opened on its
+// first key), whose keys must strictly increase.
+func (in *ingester) setOrdered(w **sstWriter, name, what string, k, v []byte) error {
+	if *w == nil {
+		sw, err := in.open(name)
 		if err != nil {
 			return wrapf(err, "restore rows")
 		}
-		in.rlabel = w
+		*w = sw
 	}
-	return in.rlabel.set("row label", k, v)
+	return (*w).set(what, k, v)
 }
 
 func (in *ingester) keep(k, v []byte) kv {

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -335,7 +334,7 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	werr := make(chan error, 1)
 	go func() {
 		var err error
-		var lbuf [8]byte
+		var lbuf []byte
 		for b := range batches {
 			for i := 0; i < len(b.rows) && err == nil; i++ {
 				r := &b.rows[i]
@@ -348,9 +347,9 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 				if !r.labeled {
 					continue
 				}
-				binary.BigEndian.PutUint64(lbuf[:], r.label)
+				lbuf = appendLabel(lbuf[:0], r.label)
 				in.Label(labelKey(td.ID, idx.ID, r.label), r.rk)
-				if err = in.RowLabel(rowLabelKey(td.ID, idx.ID, r.rk), lbuf[:]); err != nil {
+				if err = in.RowLabel(rowLabelKey(td.ID, idx.ID, r.rk), lbuf); err != nil {
 					break
 				}
 				if r.vec != nil {

@@ -58,7 +58,10 @@ func ilogKey(tableID, indexID uint32, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(vecPrefix(tableID, tableILog, indexID), seq)
 }
 
-func encodeLabel(label uint64) []byte { return binary.BigEndian.AppendUint64(nil, label) }
+func encodeLabel(label uint64) []byte { return appendLabel(nil, label) }
+
+// appendLabel appends the encoding of a label entry's value to dst.
+func appendLabel(dst []byte, label uint64) []byte { return binary.BigEndian.AppendUint64(dst, label) }
 
 func decodeLabel(v []byte) (uint64, error) {
 	if len(v) != 8 {

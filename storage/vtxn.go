@@ -312,7 +312,7 @@ func (db *DB) vecPrepareLocked(t *Txn) (*vecCommit, error) {
 }
 
 func appendUint64(b []byte, v uint64) []byte {
-	return append(b, encodeLabel(v)...)
+	return appendLabel(b, v)
 }
 
 // vecCommittedLocked publishes new graphs, retires dropped ones and hands

@@ -113,14 +113,10 @@ func (x *Index) Unmap() error {
 	// Copy while searches go on: no mutation runs, so the arrays are
 	// stable.
 	if inside(data, unsafe.Pointer(unsafe.SliceData(vecs))) {
-		t := allocOff[float32](x.off, len(vecs))
-		copy(t, vecs)
-		vecs = t
+		vecs = cloneOff(x.off, vecs)
 	}
 	if inside(data, unsafe.Pointer(unsafe.SliceData(links))) {
-		t := allocOff[uint32](x.off, len(links))
-		copy(t, links)
-		links = t
+		links = cloneOff(x.off, links)
 	}
 	x.mu.Lock()
 	x.vecs, x.links0 = vecs, links

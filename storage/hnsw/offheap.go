@@ -77,6 +77,13 @@ func freeOff[T any](h *offHeap, s []T) {
 	sysFree(b)
 }
 
+// cloneOff returns a copy of s in a new region of h.
+func cloneOff[T any](h *offHeap, s []T) []T {
+	t := allocOff[T](h, len(s))
+	copy(t, s)
+	return t
+}
+
 // growOff returns s grown to n elements in a new region, with s's
 // elements copied, and frees s's region (if h owns it). Caller holds the
 // index's mu exclusively.

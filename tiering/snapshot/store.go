@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -221,15 +222,14 @@ func UploadWithSums[I ObjectInfo](ctx context.Context, store Store[I], prefix st
 			}
 			o.SHA256 = sum
 		} else {
-			h := sha256.New()
-			n, err := io.Copy(h, f)
+			sum, n, err := fileSHA256(f)
 			if err != nil {
 				return err
 			}
 			if n != o.Bytes {
 				return fmt.Errorf("%s changed size while being uploaded", files[o.Name])
 			}
-			o.SHA256 = hex.EncodeToString(h.Sum(nil))
+			o.SHA256 = sum
 		}
 		attempted[i] = true
 		if err := store.Put(ctx, o.Key, &meteredReaderAt{r: f, m: meter}, o.Bytes); err != nil {
@@ -322,16 +322,12 @@ func Download[I ObjectInfo](ctx context.Context, store Store[I], prefix string, 
 		if !ok {
 			// The running hash missed bytes (the Get started over):
 			// hash the file.
-			if _, err := f.Seek(0, io.SeekStart); err != nil {
-				return err
-			}
-			h := sha256.New()
-			if n, err := io.Copy(h, f); err != nil {
+			var n int64
+			if sum, n, err = fileSHA256(f); err != nil {
 				return err
 			} else if n != o.Bytes {
 				return fmt.Errorf("object %s: the downloaded file has %d bytes, the manifest says %d", o.Name, n, o.Bytes)
 			}
-			sum = hex.EncodeToString(h.Sum(nil))
 		}
 		if sum != o.SHA256 {
 			return fmt.Errorf("object %s: checksum mismatch: SHA-256 %s, the manifest says %s", o.Name, sum, o.SHA256)
@@ -343,6 +339,17 @@ func Download[I ObjectInfo](ctx context.Context, store Store[I], prefix string, 
 	}
 	meter.finish()
 	return m, paths, nil
+}
+
+// fileSHA256 returns the SHA-256 (lowercase hex) of f's contents from
+// its start, whatever its offset, and the number of bytes hashed.
+func fileSHA256(f *os.File) (string, int64, error) {
+	h := sha256.New()
+	n, err := io.Copy(h, io.NewSectionReader(f, 0, math.MaxInt64))
+	if err != nil {
+		return "", n, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
 // readManifest reads and checks the manifest of snapshot id.
