@@ -29,7 +29,7 @@
 //     of their size (or what AddBatch and Reserve ask for), under the
 //     exclusive lock.
 //   - Memory: the arrays live in anonymous mappings off the Go heap
-//     (offheap_unix.go; the Go heap elsewhere), unmapped when an array
+//     (package offheap; the Go heap elsewhere), unmapped when an array
 //     grows (under the exclusive lock, so no search still reads the old
 //     one) and by Close, which also unmaps a WARM index's file mapping.
 //     Only memory the index mapped itself is freed that way. A cleanup

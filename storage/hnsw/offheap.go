@@ -1,14 +1,17 @@
 package hnsw
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/akidb/akidb/storage/offheap"
 )
 
 // The index's big arrays (the vector arena, the link lists and the
 // per-slot arrays) live outside the Go heap, in anonymous mappings
-// (offheap_unix.go; other systems fall back to the heap). The garbage
+// (package offheap; other systems fall back to the heap). The garbage
 // collector then neither scans nor counts them: its heap target stays
 // proportional to the server's garbage rather than to the vectors, and a
 // grown or dropped array goes back to the system at once instead of when
@@ -29,6 +32,32 @@ type offHeap struct {
 	mu      sync.Mutex
 	regions map[uintptr][]byte
 	bytes   int64
+}
+
+// hugeMin is the smallest region given huge pages: below it the rounding
+// to 2 MiB pages would cost more memory than the TLB misses cost time.
+// (Searches and inserts read vectors at random: with 4 KiB pages nearly
+// every vector read misses the TLB.)
+const hugeMin = 8 << 20
+
+// sysAlloc returns size zeroed bytes off the heap.
+func sysAlloc(size int) []byte {
+	b, err := offheap.Alloc(size)
+	if err != nil {
+		// As the runtime does when the heap cannot grow.
+		panic(fmt.Sprintf("hnsw: allocate %d bytes: %v", size, err))
+	}
+	if size >= hugeMin {
+		offheap.AdviseHuge(b)
+	}
+	return b
+}
+
+// sysFree gives a region from sysAlloc back.
+func sysFree(b []byte) {
+	if err := offheap.Free(b); err != nil {
+		panic(fmt.Sprintf("hnsw: free %d bytes: %v", len(b), err))
+	}
 }
 
 // offHeapTotal counts the bytes of all indexes' regions, for tests and

@@ -1,6 +1,0 @@
-//go:build unix && !linux
-
-package storage
-
-// adviseHuge does nothing where there are no transparent huge pages.
-func adviseHuge([]byte) {}
