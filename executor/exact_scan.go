@@ -25,11 +25,7 @@ type ExactScan struct {
 func (n *ExactScan) Width() int { return n.Fallback.Width() }
 
 func (n *ExactScan) Open(c *Ctx) (RowIter, error) {
-	q, err := n.Query.Eval(c, nil)
-	if err != nil {
-		return nil, err
-	}
-	lim, err := n.Limit.Eval(c, nil)
+	q, lim, err := evalTopK(c, n.Query, n.Limit)
 	if err != nil {
 		return nil, err
 	}

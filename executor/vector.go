@@ -36,15 +36,21 @@ func (n *VectorScan) Width() int {
 	return len(n.Table.Columns)
 }
 
+// evalTopK evaluates the query vector and the limit of a nearest-rows
+// scan, both row-independent.
+func evalTopK(c *Ctx, query, limit Expr) (q, lim types.Datum, err error) {
+	if q, err = query.Eval(c, nil); err != nil {
+		return q, lim, err
+	}
+	lim, err = limit.Eval(c, nil)
+	return q, lim, err
+}
+
 // DefaultEfSearch is hnsw.ef_search's default, as in pgvector.
 const DefaultEfSearch = 40
 
 func (n *VectorScan) Open(c *Ctx) (RowIter, error) {
-	q, err := n.Query.Eval(c, nil)
-	if err != nil {
-		return nil, err
-	}
-	lim, err := n.Limit.Eval(c, nil)
+	q, lim, err := evalTopK(c, n.Query, n.Limit)
 	if err != nil {
 		return nil, err
 	}
