@@ -23,11 +23,26 @@ func dotI8AVX2Tail(a []int8, b []int16) int32 {
 	return dotI8AVX2(a[:n], b[:n]) + dotI8Go(a[m:n], b[m:n])
 }
 
+// mixedAVX2Tail completes an AVX2 kernel between float32 and half
+// vectors, which handles whole groups of eight, with the Go kernel.
+func mixedAVX2Tail(asm, tail func([]float32, []uint16, float32) float32) func([]float32, []uint16, float32) float32 {
+	return func(a []float32, b []uint16, s float32) float32 {
+		n := min(len(a), len(b))
+		m := n &^ 7
+		if m == n {
+			return asm(a[:n], b[:n], s)
+		}
+		return asm(a[:n], b[:n], s) + tail(a[m:n], b[m:n], s)
+	}
+}
+
 func init() {
 	if hasAVX2 {
-		register(kernels{name: "avx2", dot: dotAVX2, l2sq: l2sqAVX2, l1: l1AVX2, dotF16: dotF16AVX2Tail, dotI8: dotI8AVX2Tail})
+		register(kernels{name: "avx2", dot: dotAVX2, l2sq: l2sqAVX2, l1: l1AVX2, dotF16: dotF16AVX2Tail, dotI8: dotI8AVX2Tail,
+			dotMixed: mixedAVX2Tail(dotMixedAVX2, dotMixedGo), l2sqMixed: mixedAVX2Tail(l2sqMixedAVX2, l2sqMixedGo), l1Mixed: mixedAVX2Tail(l1MixedAVX2, l1MixedGo)})
 	}
 	if hasAVX512 {
-		register(kernels{name: "avx512", dot: dotAVX512, l2sq: l2sqAVX512, l1: l1AVX512, dotF16: dotF16AVX512, dotI8: dotI8AVX2Tail})
+		register(kernels{name: "avx512", dot: dotAVX512, l2sq: l2sqAVX512, l1: l1AVX512, dotF16: dotF16AVX512, dotI8: dotI8AVX2Tail,
+			dotMixed: dotMixedAVX512, l2sqMixed: l2sqMixedAVX512, l1Mixed: l1MixedAVX512})
 	}
 }

@@ -1,6 +1,9 @@
 // Package vec holds AkiDB's distance kernels: inner product, squared
-// Euclidean and taxicab distance over float32 vectors, norms, and the IEEE
-// half-precision conversions and inner product behind halfvec. It imports
+// Euclidean and taxicab distance over float32 vectors, norms, the IEEE
+// half-precision conversions and inner product behind halfvec, and the
+// same three distances between a float32 vector and a scaled
+// half-precision one (the HNSW graph stores its vectors that way:
+// EncodeScaled, DotMixed, L2SqMixed, L1Mixed). It imports
 // nothing from AkiDB; the HNSW graph, exact scans and the SQL functions all
 // call it.
 //

@@ -62,3 +62,29 @@ func F16ToF32(h uint16) float32 {
 	}
 	return math.Float32frombits(o | uint32(h&0x8000)<<16)
 }
+
+// EncodeScaled stores a as half-precision dst[:len(a)] and a scale s with
+// a[i] ≈ s*F16ToF32(dst[i]): s is the largest magnitude in a, so every
+// element is in [-1, 1] before rounding, nothing overflows, and each one
+// is within s*2^-11 of a[i] (s*2^-25 below 2^-14 of s, where halves are
+// subnormal). A zero vector gets s = 0. a must be finite.
+func EncodeScaled(dst []uint16, a []float32) (s float32) {
+	for _, x := range a {
+		s = max(s, abs32(x))
+	}
+	if s == 0 {
+		clear(dst[:len(a)])
+		return 0
+	}
+	for i, x := range a {
+		dst[i] = F32ToF16(x / s) // not x*(1/s): 1/s overflows for tiny s
+	}
+	return s
+}
+
+// DecodeScaled stores s*F16ToF32(h[i]) in dst[:len(h)].
+func DecodeScaled(dst []float32, h []uint16, s float32) {
+	for i, x := range h {
+		dst[i] = s * F16ToF32(x)
+	}
+}

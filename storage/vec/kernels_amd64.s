@@ -585,6 +585,445 @@ dotF16AVX512_reduce:
 	MOVSS         X1, ret+48(FP)
 	RET
 
+// func dotMixedAVX2(a []float32, b []uint16, s float32) float32
+// Requires: AVX, CMOV, F16C, FMA3, SSE
+TEXT ·dotMixedAVX2(SB), NOSPLIT, $0-60
+	MOVQ    a_base+0(FP), AX
+	MOVQ    b_base+24(FP), CX
+	MOVQ    a_len+8(FP), DX
+	MOVQ    b_len+32(FP), BX
+	CMPQ    BX, DX
+	CMOVQLT BX, DX
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+
+dotMixedAVX2_block:
+	CMPQ        DX, $0x00000020
+	JL          dotMixedAVX2_single
+	VMOVUPS     (AX), Y4
+	VCVTPH2PS   (CX), Y5
+	VFMADD231PS Y5, Y4, Y0
+	VMOVUPS     32(AX), Y4
+	VCVTPH2PS   16(CX), Y5
+	VFMADD231PS Y5, Y4, Y1
+	VMOVUPS     64(AX), Y4
+	VCVTPH2PS   32(CX), Y5
+	VFMADD231PS Y5, Y4, Y2
+	VMOVUPS     96(AX), Y4
+	VCVTPH2PS   48(CX), Y5
+	VFMADD231PS Y5, Y4, Y3
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000040, CX
+	SUBQ        $0x00000020, DX
+	JMP         dotMixedAVX2_block
+
+dotMixedAVX2_single:
+	CMPQ        DX, $0x00000008
+	JL          dotMixedAVX2_tail
+	VMOVUPS     (AX), Y4
+	VCVTPH2PS   (CX), Y5
+	VFMADD231PS Y5, Y4, Y0
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000010, CX
+	SUBQ        $0x00000008, DX
+	JMP         dotMixedAVX2_single
+
+dotMixedAVX2_tail:
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+	VZEROUPPER
+	MOVSS        s+48(FP), X1
+	VMULSS       X1, X0, X0
+	MOVSS        X0, ret+56(FP)
+	RET
+
+// func l2sqMixedAVX2(a []float32, b []uint16, s float32) float32
+// Requires: AVX, AVX2, CMOV, F16C, FMA3, SSE
+TEXT ·l2sqMixedAVX2(SB), NOSPLIT, $0-60
+	MOVQ         a_base+0(FP), AX
+	MOVQ         b_base+24(FP), CX
+	MOVQ         a_len+8(FP), DX
+	MOVQ         b_len+32(FP), BX
+	CMPQ         BX, DX
+	CMOVQLT      BX, DX
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	MOVSS        s+48(FP), X4
+	VBROADCASTSS X4, Y4
+
+l2sqMixedAVX2_block:
+	CMPQ         DX, $0x00000020
+	JL           l2sqMixedAVX2_single
+	VMOVUPS      (AX), Y5
+	VCVTPH2PS    (CX), Y6
+	VFNMADD231PS Y4, Y6, Y5
+	VFMADD231PS  Y5, Y5, Y0
+	VMOVUPS      32(AX), Y5
+	VCVTPH2PS    16(CX), Y6
+	VFNMADD231PS Y4, Y6, Y5
+	VFMADD231PS  Y5, Y5, Y1
+	VMOVUPS      64(AX), Y5
+	VCVTPH2PS    32(CX), Y6
+	VFNMADD231PS Y4, Y6, Y5
+	VFMADD231PS  Y5, Y5, Y2
+	VMOVUPS      96(AX), Y5
+	VCVTPH2PS    48(CX), Y6
+	VFNMADD231PS Y4, Y6, Y5
+	VFMADD231PS  Y5, Y5, Y3
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000040, CX
+	SUBQ         $0x00000020, DX
+	JMP          l2sqMixedAVX2_block
+
+l2sqMixedAVX2_single:
+	CMPQ         DX, $0x00000008
+	JL           l2sqMixedAVX2_tail
+	VMOVUPS      (AX), Y5
+	VCVTPH2PS    (CX), Y6
+	VFNMADD231PS Y4, Y6, Y5
+	VFMADD231PS  Y5, Y5, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000010, CX
+	SUBQ         $0x00000008, DX
+	JMP          l2sqMixedAVX2_single
+
+l2sqMixedAVX2_tail:
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+	VZEROUPPER
+	MOVSS        X0, ret+56(FP)
+	RET
+
+// func l1MixedAVX2(a []float32, b []uint16, s float32) float32
+// Requires: AVX, AVX2, CMOV, F16C, FMA3, SSE
+TEXT ·l1MixedAVX2(SB), NOSPLIT, $0-60
+	MOVQ         a_base+0(FP), AX
+	MOVQ         b_base+24(FP), CX
+	MOVQ         a_len+8(FP), DX
+	MOVQ         b_len+32(FP), BX
+	CMPQ         BX, DX
+	CMOVQLT      BX, DX
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	MOVSS        s+48(FP), X4
+	VBROADCASTSS X4, Y4
+	VPCMPEQD     Y5, Y5, Y5
+	VPSRLD       $0x01, Y5, Y5
+
+l1MixedAVX2_block:
+	CMPQ         DX, $0x00000020
+	JL           l1MixedAVX2_single
+	VMOVUPS      (AX), Y6
+	VCVTPH2PS    (CX), Y7
+	VFNMADD231PS Y4, Y7, Y6
+	VANDPS       Y5, Y6, Y6
+	VADDPS       Y6, Y0, Y0
+	VMOVUPS      32(AX), Y6
+	VCVTPH2PS    16(CX), Y7
+	VFNMADD231PS Y4, Y7, Y6
+	VANDPS       Y5, Y6, Y6
+	VADDPS       Y6, Y1, Y1
+	VMOVUPS      64(AX), Y6
+	VCVTPH2PS    32(CX), Y7
+	VFNMADD231PS Y4, Y7, Y6
+	VANDPS       Y5, Y6, Y6
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      96(AX), Y6
+	VCVTPH2PS    48(CX), Y7
+	VFNMADD231PS Y4, Y7, Y6
+	VANDPS       Y5, Y6, Y6
+	VADDPS       Y6, Y3, Y3
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000040, CX
+	SUBQ         $0x00000020, DX
+	JMP          l1MixedAVX2_block
+
+l1MixedAVX2_single:
+	CMPQ         DX, $0x00000008
+	JL           l1MixedAVX2_tail
+	VMOVUPS      (AX), Y6
+	VCVTPH2PS    (CX), Y7
+	VFNMADD231PS Y4, Y7, Y6
+	VANDPS       Y5, Y6, Y6
+	VADDPS       Y6, Y0, Y0
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000010, CX
+	SUBQ         $0x00000008, DX
+	JMP          l1MixedAVX2_single
+
+l1MixedAVX2_tail:
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDSS       X1, X0, X0
+	VZEROUPPER
+	MOVSS        X0, ret+56(FP)
+	RET
+
+// func dotMixedAVX512(a []float32, b []uint16, s float32) float32
+// Requires: AVX, AVX512F, BMI2, CMOV, SSE
+TEXT ·dotMixedAVX512(SB), NOSPLIT, $0-60
+	MOVQ    a_base+0(FP), AX
+	MOVQ    b_base+24(FP), CX
+	MOVQ    a_len+8(FP), DX
+	MOVQ    b_len+32(FP), BX
+	CMPQ    BX, DX
+	CMOVQLT BX, DX
+	VPXORD  Z0, Z0, Z0
+	VPXORD  Z1, Z1, Z1
+	VPXORD  Z2, Z2, Z2
+	VPXORD  Z3, Z3, Z3
+
+dotMixedAVX512_block:
+	CMPQ        DX, $0x00000040
+	JL          dotMixedAVX512_single
+	VMOVUPS     (AX), Z4
+	VCVTPH2PS   (CX), Z5
+	VFMADD231PS Z5, Z4, Z0
+	VMOVUPS     64(AX), Z4
+	VCVTPH2PS   32(CX), Z5
+	VFMADD231PS Z5, Z4, Z1
+	VMOVUPS     128(AX), Z4
+	VCVTPH2PS   64(CX), Z5
+	VFMADD231PS Z5, Z4, Z2
+	VMOVUPS     192(AX), Z4
+	VCVTPH2PS   96(CX), Z5
+	VFMADD231PS Z5, Z4, Z3
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000080, CX
+	SUBQ        $0x00000040, DX
+	JMP         dotMixedAVX512_block
+
+dotMixedAVX512_single:
+	CMPQ        DX, $0x00000010
+	JL          dotMixedAVX512_tail
+	VMOVUPS     (AX), Z4
+	VCVTPH2PS   (CX), Z5
+	VFMADD231PS Z5, Z4, Z0
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000020, CX
+	SUBQ        $0x00000010, DX
+	JMP         dotMixedAVX512_single
+
+dotMixedAVX512_tail:
+	TESTQ       DX, DX
+	JZ          dotMixedAVX512_reduce
+	MOVL        $0x0000ffff, BX
+	BZHIL       DX, BX, BX
+	KMOVW       BX, K1
+	VMOVUPS.Z   (AX), K1, Z4
+	VCVTPH2PS.Z (CX), K1, Z5
+	VFMADD231PS Z5, Z4, Z1
+
+dotMixedAVX512_reduce:
+	VADDPS        Z1, Z0, Z0
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z2, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPS        X0, X1, X1
+	VMOVHLPS      X1, X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDSS        X0, X1, X1
+	VZEROUPPER
+	MOVSS         s+48(FP), X0
+	VMULSS        X0, X1, X1
+	MOVSS         X1, ret+56(FP)
+	RET
+
+// func l2sqMixedAVX512(a []float32, b []uint16, s float32) float32
+// Requires: AVX, AVX512F, BMI2, CMOV, SSE
+TEXT ·l2sqMixedAVX512(SB), NOSPLIT, $0-60
+	MOVQ         a_base+0(FP), AX
+	MOVQ         b_base+24(FP), CX
+	MOVQ         a_len+8(FP), DX
+	MOVQ         b_len+32(FP), BX
+	CMPQ         BX, DX
+	CMOVQLT      BX, DX
+	VPXORD       Z0, Z0, Z0
+	VPXORD       Z1, Z1, Z1
+	VPXORD       Z2, Z2, Z2
+	VPXORD       Z3, Z3, Z3
+	MOVSS        s+48(FP), X4
+	VBROADCASTSS X4, Z4
+
+l2sqMixedAVX512_block:
+	CMPQ         DX, $0x00000040
+	JL           l2sqMixedAVX512_single
+	VMOVUPS      (AX), Z5
+	VCVTPH2PS    (CX), Z6
+	VFNMADD231PS Z4, Z6, Z5
+	VFMADD231PS  Z5, Z5, Z0
+	VMOVUPS      64(AX), Z5
+	VCVTPH2PS    32(CX), Z6
+	VFNMADD231PS Z4, Z6, Z5
+	VFMADD231PS  Z5, Z5, Z1
+	VMOVUPS      128(AX), Z5
+	VCVTPH2PS    64(CX), Z6
+	VFNMADD231PS Z4, Z6, Z5
+	VFMADD231PS  Z5, Z5, Z2
+	VMOVUPS      192(AX), Z5
+	VCVTPH2PS    96(CX), Z6
+	VFNMADD231PS Z4, Z6, Z5
+	VFMADD231PS  Z5, Z5, Z3
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000080, CX
+	SUBQ         $0x00000040, DX
+	JMP          l2sqMixedAVX512_block
+
+l2sqMixedAVX512_single:
+	CMPQ         DX, $0x00000010
+	JL           l2sqMixedAVX512_tail
+	VMOVUPS      (AX), Z5
+	VCVTPH2PS    (CX), Z6
+	VFNMADD231PS Z4, Z6, Z5
+	VFMADD231PS  Z5, Z5, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000020, CX
+	SUBQ         $0x00000010, DX
+	JMP          l2sqMixedAVX512_single
+
+l2sqMixedAVX512_tail:
+	TESTQ        DX, DX
+	JZ           l2sqMixedAVX512_reduce
+	MOVL         $0x0000ffff, BX
+	BZHIL        DX, BX, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    (AX), K1, Z5
+	VCVTPH2PS.Z  (CX), K1, Z6
+	VFNMADD231PS Z4, Z6, Z5
+	VFMADD231PS  Z5, Z5, Z1
+
+l2sqMixedAVX512_reduce:
+	VADDPS        Z1, Z0, Z0
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z2, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPS        X0, X1, X1
+	VMOVHLPS      X1, X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDSS        X0, X1, X1
+	VZEROUPPER
+	MOVSS         X1, ret+56(FP)
+	RET
+
+// func l1MixedAVX512(a []float32, b []uint16, s float32) float32
+// Requires: AVX, AVX512F, BMI2, CMOV, SSE
+TEXT ·l1MixedAVX512(SB), NOSPLIT, $0-60
+	MOVQ         a_base+0(FP), AX
+	MOVQ         b_base+24(FP), CX
+	MOVQ         a_len+8(FP), DX
+	MOVQ         b_len+32(FP), BX
+	CMPQ         BX, DX
+	CMOVQLT      BX, DX
+	VPXORD       Z0, Z0, Z0
+	VPXORD       Z1, Z1, Z1
+	VPXORD       Z2, Z2, Z2
+	VPXORD       Z3, Z3, Z3
+	MOVSS        s+48(FP), X4
+	VBROADCASTSS X4, Z4
+	MOVL         $0x7fffffff, BX
+	VPBROADCASTD BX, Z5
+
+l1MixedAVX512_block:
+	CMPQ         DX, $0x00000040
+	JL           l1MixedAVX512_single
+	VMOVUPS      (AX), Z6
+	VCVTPH2PS    (CX), Z7
+	VFNMADD231PS Z4, Z7, Z6
+	VPANDD       Z5, Z6, Z6
+	VADDPS       Z6, Z0, Z0
+	VMOVUPS      64(AX), Z6
+	VCVTPH2PS    32(CX), Z7
+	VFNMADD231PS Z4, Z7, Z6
+	VPANDD       Z5, Z6, Z6
+	VADDPS       Z6, Z1, Z1
+	VMOVUPS      128(AX), Z6
+	VCVTPH2PS    64(CX), Z7
+	VFNMADD231PS Z4, Z7, Z6
+	VPANDD       Z5, Z6, Z6
+	VADDPS       Z6, Z2, Z2
+	VMOVUPS      192(AX), Z6
+	VCVTPH2PS    96(CX), Z7
+	VFNMADD231PS Z4, Z7, Z6
+	VPANDD       Z5, Z6, Z6
+	VADDPS       Z6, Z3, Z3
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000080, CX
+	SUBQ         $0x00000040, DX
+	JMP          l1MixedAVX512_block
+
+l1MixedAVX512_single:
+	CMPQ         DX, $0x00000010
+	JL           l1MixedAVX512_tail
+	VMOVUPS      (AX), Z6
+	VCVTPH2PS    (CX), Z7
+	VFNMADD231PS Z4, Z7, Z6
+	VPANDD       Z5, Z6, Z6
+	VADDPS       Z6, Z0, Z0
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000020, CX
+	SUBQ         $0x00000010, DX
+	JMP          l1MixedAVX512_single
+
+l1MixedAVX512_tail:
+	TESTQ        DX, DX
+	JZ           l1MixedAVX512_reduce
+	MOVL         $0x0000ffff, BX
+	BZHIL        DX, BX, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    (AX), K1, Z6
+	VCVTPH2PS.Z  (CX), K1, Z7
+	VFNMADD231PS Z4, Z7, Z6
+	VPANDD       Z5, Z6, Z6
+	VADDPS       Z6, Z1, Z1
+
+l1MixedAVX512_reduce:
+	VADDPS        Z1, Z0, Z0
+	VADDPS        Z3, Z2, Z2
+	VADDPS        Z2, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPS        X0, X1, X1
+	VMOVHLPS      X1, X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDSS        X0, X1, X1
+	VZEROUPPER
+	MOVSS         X1, ret+56(FP)
+	RET
+
 // func dotI8AVX2(a []int8, b []int16) int32
 // Requires: AVX, AVX2, CMOV
 TEXT ·dotI8AVX2(SB), NOSPLIT, $0-52

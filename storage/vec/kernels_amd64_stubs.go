@@ -28,6 +28,24 @@ func dotF16AVX2(a []uint16, b []uint16) float32
 // dotF16AVX512 is the AVX-512 half-precision dot product over the first min(len(a), len(b)) elements.
 func dotF16AVX512(a []uint16, b []uint16) float32
 
+// dotMixedAVX2 computes s times the inner product of a and b (b in half precision) with AVX2 over the first min(len(a), len(b))&^7 elements.
+func dotMixedAVX2(a []float32, b []uint16, s float32) float32
+
+// l2sqMixedAVX2 computes the squared Euclidean distance between a and s*b (b in half precision) with AVX2 over the first min(len(a), len(b))&^7 elements.
+func l2sqMixedAVX2(a []float32, b []uint16, s float32) float32
+
+// l1MixedAVX2 computes the taxicab distance between a and s*b (b in half precision) with AVX2 over the first min(len(a), len(b))&^7 elements.
+func l1MixedAVX2(a []float32, b []uint16, s float32) float32
+
+// dotMixedAVX512 computes s times the inner product of a and b (b in half precision) with AVX512 over the first min(len(a), len(b)) elements.
+func dotMixedAVX512(a []float32, b []uint16, s float32) float32
+
+// l2sqMixedAVX512 computes the squared Euclidean distance between a and s*b (b in half precision) with AVX512 over the first min(len(a), len(b)) elements.
+func l2sqMixedAVX512(a []float32, b []uint16, s float32) float32
+
+// l1MixedAVX512 computes the taxicab distance between a and s*b (b in half precision) with AVX512 over the first min(len(a), len(b)) elements.
+func l1MixedAVX512(a []float32, b []uint16, s float32) float32
+
 // dotI8AVX2 is the AVX2 int8 x int16 inner product over the first min(len(a), len(b))&^15 elements.
 func dotI8AVX2(a []int8, b []int16) int32
 

@@ -112,3 +112,65 @@ func dotI8Go(a []int8, b []int16) int32 {
 	}
 	return s0 + s1
 }
+
+func dotMixedGo(a []float32, b []uint16, s float32) float32 {
+	n := min(len(a), len(b))
+	a, b = a[:n], b[:n]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		x := a[i : i+4 : i+4]
+		y := b[i : i+4 : i+4]
+		s0 += x[0] * F16ToF32(y[0])
+		s1 += x[1] * F16ToF32(y[1])
+		s2 += x[2] * F16ToF32(y[2])
+		s3 += x[3] * F16ToF32(y[3])
+	}
+	for ; i < n; i++ {
+		s0 += a[i] * F16ToF32(b[i])
+	}
+	return s * ((s0 + s1) + (s2 + s3))
+}
+
+func l2sqMixedGo(a []float32, b []uint16, s float32) float32 {
+	n := min(len(a), len(b))
+	a, b = a[:n], b[:n]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		x := a[i : i+4 : i+4]
+		y := b[i : i+4 : i+4]
+		d0 := x[0] - s*F16ToF32(y[0])
+		d1 := x[1] - s*F16ToF32(y[1])
+		d2 := x[2] - s*F16ToF32(y[2])
+		d3 := x[3] - s*F16ToF32(y[3])
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for ; i < n; i++ {
+		d := a[i] - s*F16ToF32(b[i])
+		s0 += d * d
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+func l1MixedGo(a []float32, b []uint16, s float32) float32 {
+	n := min(len(a), len(b))
+	a, b = a[:n], b[:n]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		x := a[i : i+4 : i+4]
+		y := b[i : i+4 : i+4]
+		s0 += abs32(x[0] - s*F16ToF32(y[0]))
+		s1 += abs32(x[1] - s*F16ToF32(y[1]))
+		s2 += abs32(x[2] - s*F16ToF32(y[2]))
+		s3 += abs32(x[3] - s*F16ToF32(y[3]))
+	}
+	for ; i < n; i++ {
+		s0 += abs32(a[i] - s*F16ToF32(b[i]))
+	}
+	return (s0 + s1) + (s2 + s3)
+}

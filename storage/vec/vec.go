@@ -10,9 +10,12 @@ type kernels struct {
 	l1     func(a, b []float32) float32
 	dotF16 func(a, b []uint16) float32
 	dotI8  func(a []int8, b []int16) int32
+	// Between float32 and scaled half-precision vectors.
+	dotMixed, l2sqMixed, l1Mixed func(a []float32, b []uint16, s float32) float32
 }
 
-var pureGo = kernels{name: "go", dot: dotGo, l2sq: l2sqGo, l1: l1Go, dotF16: dotF16Go, dotI8: dotI8Go}
+var pureGo = kernels{name: "go", dot: dotGo, l2sq: l2sqGo, l1: l1Go, dotF16: dotF16Go, dotI8: dotI8Go,
+	dotMixed: dotMixedGo, l2sqMixed: l2sqMixedGo, l1Mixed: l1MixedGo}
 
 // impls lists the implementations this CPU can run, pure Go first; the
 // architecture files append to it in init. The last entry is the fastest and
@@ -47,6 +50,18 @@ func DotF16(a, b []uint16) float32 { return active.dotF16(a, b) }
 // over their common length, summed in int32: the caller keeps every
 // partial sum within int32 (len × 127 × max|b| < 2³¹ suffices).
 func DotI8(a []int8, b []int16) int32 { return active.dotI8(a, b) }
+
+// DotMixed returns the inner product of a and s*b, where b is in IEEE
+// half precision: s times the sum of a[i]*b[i], accumulated in float32.
+func DotMixed(a []float32, b []uint16, s float32) float32 { return active.dotMixed(a, b, s) }
+
+// L2SqMixed returns the squared Euclidean distance between a and s*b, b in
+// half precision.
+func L2SqMixed(a []float32, b []uint16, s float32) float32 { return active.l2sqMixed(a, b, s) }
+
+// L1Mixed returns the taxicab distance between a and s*b, b in half
+// precision.
+func L1Mixed(a []float32, b []uint16, s float32) float32 { return active.l1Mixed(a, b, s) }
 
 // Norm returns the Euclidean norm of a, sqrt(Dot(a, a)). It is +Inf when the
 // sum of squares overflows float32 (elements beyond about 1.8e19).

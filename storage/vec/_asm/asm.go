@@ -61,6 +61,11 @@ func main() {
 	}
 	genDotF16AVX2()
 	genDotF16AVX512()
+	for _, s := range []isa{avx2, avx512} {
+		for _, k := range []op{opDot, opL2Sq, opL1} {
+			genMixed(s, k)
+		}
+	}
 	genDotI8AVX2()
 	genCPUID()
 	Generate()
@@ -207,6 +212,12 @@ func zero(v VecVirtual, s isa) {
 
 // reduce sums the accumulators and their lanes into the float32 result.
 func reduce(s isa, acc []VecVirtual) {
+	Store(reduceSum(s, acc), ReturnIndex(0))
+}
+
+// reduceSum sums the accumulators and their lanes into the low lane of
+// the register it returns.
+func reduceSum(s isa, acc []VecVirtual) Register {
 	VADDPS(acc[1], acc[0], acc[0])
 	VADDPS(acc[3], acc[2], acc[2])
 	VADDPS(acc[2], acc[0], acc[0])
@@ -226,7 +237,7 @@ func reduce(s isa, acc []VecVirtual) {
 	VMOVSHDUP(lo, hx)
 	VADDSS(hx, lo, lo)
 	VZEROUPPER()
-	Store(lo, ReturnIndex(0))
+	return lo
 }
 
 // genDotF16AVX2 converts halves with F16C and accumulates with FMA. It
@@ -328,6 +339,115 @@ func genDotF16AVX512() {
 
 	Label("dotF16AVX512_reduce")
 	reduce(avx512, acc)
+	RET()
+}
+
+// genMixed generates a kernel between a float32 vector a and a
+// half-precision vector b scaled by s (b's element i stands for s*b[i]):
+// s times the inner product, or the squared Euclidean or taxicab distance
+// between a and s*b. The AVX2 kernel handles the first n&^7 elements (the
+// caller adds the rest); the AVX-512 one all of them, the tail under a
+// mask.
+func genMixed(s isa, k op) {
+	name := kernelName(k, s)
+	name = name[:len(name)-len(s.name)] + "Mixed" + s.name
+	TEXT(name, NOSPLIT, "func(a []float32, b []uint16, s float32) float32")
+	what := [...]string{"s times the inner product of a and b", "the squared Euclidean distance between a and s*b", "the taxicab distance between a and s*b"}[k]
+	if s.width == 8 {
+		Doc(fmt.Sprintf("%s computes %s (b in half precision) with %s over the first min(len(a), len(b))&^7 elements.", name, what, s.name))
+	} else {
+		Doc(fmt.Sprintf("%s computes %s (b in half precision) with %s over the first min(len(a), len(b)) elements.", name, what, s.name))
+	}
+	a := Mem{Base: Load(Param("a").Base(), GP64())}
+	b := Mem{Base: Load(Param("b").Base(), GP64())}
+	n := lenMin()
+	acc := make([]VecVirtual, unroll)
+	for i := range acc {
+		acc[i] = s.vreg()
+		zero(acc[i], s)
+	}
+	// The scale in every lane, for the distances; the dot product applies
+	// it once at the end.
+	var sv, abs VecVirtual
+	if k != opDot {
+		sv = s.vreg()
+		VBROADCASTSS(Load(Param("s"), XMM()), sv)
+	}
+	if k == opL1 {
+		abs = s.vreg()
+		if s.width == 16 {
+			t := GP32()
+			MOVL(U32(0x7fffffff), t)
+			VPBROADCASTD(t, abs)
+		} else {
+			VPCMPEQD(abs, abs, abs)
+			VPSRLD(U8(1), abs, abs)
+		}
+	}
+	// step accumulates x (a's lanes) against y (b's lanes, converted).
+	step := func(x, y, acc VecVirtual) {
+		switch k {
+		case opDot:
+			VFMADD231PS(y, x, acc)
+		case opL2Sq:
+			VFNMADD231PS(sv, y, x) // x -= s*y
+			VFMADD231PS(x, x, acc)
+		case opL1:
+			VFNMADD231PS(sv, y, x)
+			if s.width == 16 {
+				VPANDD(abs, x, x)
+			} else {
+				VANDPS(abs, x, x)
+			}
+			VADDPS(x, acc, acc)
+		}
+	}
+	w := s.width
+	Label(name + "_block")
+	CMPQ(n, U32(unroll*w))
+	JL(LabelRef(name + "_single"))
+	for i := 0; i < unroll; i++ {
+		x, y := s.vreg(), s.vreg()
+		VMOVUPS(a.Offset(s.bytes*i), x)
+		VCVTPH2PS(b.Offset(2*w*i), y)
+		step(x, y, acc[i])
+	}
+	ADDQ(U32(unroll*w*4), a.Base)
+	ADDQ(U32(unroll*w*2), b.Base)
+	SUBQ(U32(unroll*w), n)
+	JMP(LabelRef(name + "_block"))
+
+	Label(name + "_single")
+	CMPQ(n, U32(w))
+	JL(LabelRef(name + "_tail"))
+	x, y := s.vreg(), s.vreg()
+	VMOVUPS(a, x)
+	VCVTPH2PS(b, y)
+	step(x, y, acc[0])
+	ADDQ(U32(w*4), a.Base)
+	ADDQ(U32(w*2), b.Base)
+	SUBQ(U32(w), n)
+	JMP(LabelRef(name + "_single"))
+
+	Label(name + "_tail")
+	if s.width == 16 {
+		TESTQ(n, n)
+		JZ(LabelRef(name + "_reduce"))
+		bits := GP32()
+		MOVL(U32(0xffff), bits)
+		BZHIL(n.As32(), bits, bits)
+		KMOVW(bits, K1)
+		xt, yt := ZMM(), ZMM()
+		VMOVUPS_Z(a, K1, xt)
+		VCVTPH2PS_Z(b, K1, yt)
+		step(xt, yt, acc[1])
+	}
+	Label(name + "_reduce")
+	sum := reduceSum(s, acc)
+	if k == opDot {
+		VMULSS(Load(Param("s"), XMM()), sum, sum)
+	}
+	Store(sum, ReturnIndex(0))
 	RET()
 }
 
