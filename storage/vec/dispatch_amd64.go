@@ -36,13 +36,20 @@ func mixedAVX2Tail(asm, tail func([]float32, []uint16, float32) float32) func([]
 	}
 }
 
+func decodeScaledAVX2Tail(dst []float32, h []uint16, s float32) {
+	n := min(len(dst), len(h))
+	m := n &^ 7
+	decodeScaledAVX2(dst[:n], h[:n], s)
+	decodeScaledGo(dst[m:n], h[m:n], s)
+}
+
 func init() {
 	if hasAVX2 {
 		register(kernels{name: "avx2", dot: dotAVX2, l2sq: l2sqAVX2, l1: l1AVX2, dotF16: dotF16AVX2Tail, dotI8: dotI8AVX2Tail,
-			dotMixed: mixedAVX2Tail(dotMixedAVX2, dotMixedGo), l2sqMixed: mixedAVX2Tail(l2sqMixedAVX2, l2sqMixedGo), l1Mixed: mixedAVX2Tail(l1MixedAVX2, l1MixedGo)})
+			dotMixed: mixedAVX2Tail(dotMixedAVX2, dotMixedGo), l2sqMixed: mixedAVX2Tail(l2sqMixedAVX2, l2sqMixedGo), l1Mixed: mixedAVX2Tail(l1MixedAVX2, l1MixedGo), decodeScaled: decodeScaledAVX2Tail})
 	}
 	if hasAVX512 {
 		register(kernels{name: "avx512", dot: dotAVX512, l2sq: l2sqAVX512, l1: l1AVX512, dotF16: dotF16AVX512, dotI8: dotI8AVX2Tail,
-			dotMixed: dotMixedAVX512, l2sqMixed: l2sqMixedAVX512, l1Mixed: l1MixedAVX512})
+			dotMixed: dotMixedAVX512, l2sqMixed: l2sqMixedAVX512, l1Mixed: l1MixedAVX512, decodeScaled: decodeScaledAVX2Tail})
 	}
 }

@@ -83,7 +83,9 @@ func EncodeScaled(dst []uint16, a []float32) (s float32) {
 }
 
 // DecodeScaled stores s*F16ToF32(h[i]) in dst[:len(h)].
-func DecodeScaled(dst []float32, h []uint16, s float32) {
+func DecodeScaled(dst []float32, h []uint16, s float32) { active.decodeScaled(dst[:len(h)], h, s) }
+
+func decodeScaledGo(dst []float32, h []uint16, s float32) {
 	for i, x := range h {
 		dst[i] = s * F16ToF32(x)
 	}

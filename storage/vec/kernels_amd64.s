@@ -1024,6 +1024,53 @@ l1MixedAVX512_reduce:
 	MOVSS         X1, ret+56(FP)
 	RET
 
+// func decodeScaledAVX2(a []float32, b []uint16, s float32)
+// Requires: AVX, AVX2, CMOV, F16C, SSE
+TEXT ·decodeScaledAVX2(SB), NOSPLIT, $0-52
+	MOVQ         a_base+0(FP), AX
+	MOVQ         b_base+24(FP), CX
+	MOVQ         a_len+8(FP), DX
+	MOVQ         b_len+32(FP), BX
+	CMPQ         BX, DX
+	CMOVQLT      BX, DX
+	MOVSS        s+48(FP), X0
+	VBROADCASTSS X0, Y0
+
+decodeScaledAVX2_block:
+	CMPQ      DX, $0x00000020
+	JL        decodeScaledAVX2_single
+	VCVTPH2PS (CX), Y1
+	VMULPS    Y0, Y1, Y1
+	VMOVUPS   Y1, (AX)
+	VCVTPH2PS 16(CX), Y1
+	VMULPS    Y0, Y1, Y1
+	VMOVUPS   Y1, 32(AX)
+	VCVTPH2PS 32(CX), Y1
+	VMULPS    Y0, Y1, Y1
+	VMOVUPS   Y1, 64(AX)
+	VCVTPH2PS 48(CX), Y1
+	VMULPS    Y0, Y1, Y1
+	VMOVUPS   Y1, 96(AX)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000020, DX
+	JMP       decodeScaledAVX2_block
+
+decodeScaledAVX2_single:
+	CMPQ      DX, $0x00000008
+	JL        decodeScaledAVX2_done
+	VCVTPH2PS (CX), Y1
+	VMULPS    Y0, Y1, Y1
+	VMOVUPS   Y1, (AX)
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000010, CX
+	SUBQ      $0x00000008, DX
+	JMP       decodeScaledAVX2_single
+
+decodeScaledAVX2_done:
+	VZEROUPPER
+	RET
+
 // func dotI8AVX2(a []int8, b []int16) int32
 // Requires: AVX, AVX2, CMOV
 TEXT ·dotI8AVX2(SB), NOSPLIT, $0-52

@@ -46,6 +46,9 @@ func l2sqMixedAVX512(a []float32, b []uint16, s float32) float32
 // l1MixedAVX512 computes the taxicab distance between a and s*b (b in half precision) with AVX512 over the first min(len(a), len(b)) elements.
 func l1MixedAVX512(a []float32, b []uint16, s float32) float32
 
+// decodeScaledAVX2 stores s*b[i] in a[i] with F16C over the first min(len(a), len(b))&^7 elements.
+func decodeScaledAVX2(a []float32, b []uint16, s float32)
+
 // dotI8AVX2 is the AVX2 int8 x int16 inner product over the first min(len(a), len(b))&^15 elements.
 func dotI8AVX2(a []int8, b []int16) int32
 

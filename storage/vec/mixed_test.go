@@ -80,6 +80,42 @@ func TestMixedKernelsExact(t *testing.T) {
 	}
 }
 
+// TestDecodeScaled checks every implementation of DecodeScaled against
+// the conversion of one element at a time, bit for bit, for each length
+// 0..2049 over all 65536 halves (NaNs, infinities and subnormals
+// included), and that nothing past the end of the destination is written.
+func TestDecodeScaled(t *testing.T) {
+	all := make([]uint16, 1<<16)
+	for i := range all {
+		all[i] = uint16(i)
+	}
+	r := rand.New(rand.NewPCG(23, 24))
+	r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+	for _, impl := range impls {
+		for n := 0; n <= maxLen; n++ {
+			start := (n * 31) % (len(all) - n)
+			h := all[start : start+n]
+			s := []float32{1, 0.375, 3e4}[n%3]
+			buf := make([]float32, n+16)
+			for i := range buf {
+				buf[i] = -7
+			}
+			impl.decodeScaled(buf[:n:n], h, s)
+			for i, x := range h {
+				want := s * F16ToF32(x)
+				if got := buf[i]; math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+					t.Fatalf("%s n=%d: element %d (half %#04x) decodes to %v, want %v", impl.name, n, i, x, got, want)
+				}
+			}
+			for i := n; i < len(buf); i++ {
+				if buf[i] != -7 {
+					t.Fatalf("%s n=%d: wrote element %d past the end", impl.name, n, i)
+				}
+			}
+		}
+	}
+}
+
 // TestEncodeScaled checks the error bound EncodeScaled promises, that
 // large magnitudes do not overflow and that a zero vector stays zero.
 func TestEncodeScaled(t *testing.T) {
@@ -102,6 +138,22 @@ func TestEncodeScaled(t *testing.T) {
 	h := []uint16{1, 2, 3}
 	if s := EncodeScaled(h, make([]float32, 3)); s != 0 || h[0]|h[1]|h[2] != 0 {
 		t.Fatalf("zero vector: scale %v, halves %v", s, h)
+	}
+}
+
+func BenchmarkDecodeScaled(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 5))
+	for _, dims := range []int{128, 512, 1536} {
+		y, dst := make([]uint16, dims), make([]float32, dims)
+		s := EncodeScaled(y, randVec(r, dims))
+		for _, k := range impls {
+			b.Run(fmt.Sprintf("dims=%d/impl=%s", dims, k.name), func(b *testing.B) {
+				b.SetBytes(int64(6 * dims))
+				for b.Loop() {
+					k.decodeScaled(dst, y, s)
+				}
+			})
+		}
 	}
 }
 

@@ -12,10 +12,11 @@ type kernels struct {
 	dotI8  func(a []int8, b []int16) int32
 	// Between float32 and scaled half-precision vectors.
 	dotMixed, l2sqMixed, l1Mixed func(a []float32, b []uint16, s float32) float32
+	decodeScaled                 func(dst []float32, h []uint16, s float32)
 }
 
 var pureGo = kernels{name: "go", dot: dotGo, l2sq: l2sqGo, l1: l1Go, dotF16: dotF16Go, dotI8: dotI8Go,
-	dotMixed: dotMixedGo, l2sqMixed: l2sqMixedGo, l1Mixed: l1MixedGo}
+	dotMixed: dotMixedGo, l2sqMixed: l2sqMixedGo, l1Mixed: l1MixedGo, decodeScaled: decodeScaledGo}
 
 // impls lists the implementations this CPU can run, pure Go first; the
 // architecture files append to it in init. The last entry is the fastest and

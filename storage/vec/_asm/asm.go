@@ -66,6 +66,7 @@ func main() {
 			genMixed(s, k)
 		}
 	}
+	genDecodeScaledAVX2()
 	genDotI8AVX2()
 	genCPUID()
 	Generate()
@@ -448,6 +449,50 @@ func genMixed(s isa, k op) {
 		VMULSS(Load(Param("s"), XMM()), sum, sum)
 	}
 	Store(sum, ReturnIndex(0))
+	RET()
+}
+
+// genDecodeScaledAVX2 converts halves to float32 with F16C and
+// multiplies them by a scale, 32 a step. It handles the first n&^7
+// elements; the caller converts the rest. Each element is one rounding of
+// s times an exact conversion, as in Go.
+func genDecodeScaledAVX2() {
+	TEXT("decodeScaledAVX2", NOSPLIT, "func(a []float32, b []uint16, s float32)")
+	Doc("decodeScaledAVX2 stores s*b[i] in a[i] with F16C over the first min(len(a), len(b))&^7 elements.")
+	a := Mem{Base: Load(Param("a").Base(), GP64())}
+	b := Mem{Base: Load(Param("b").Base(), GP64())}
+	n := lenMin()
+	sv := YMM()
+	VBROADCASTSS(Load(Param("s"), XMM()), sv)
+	const w = 8
+	Label("decodeScaledAVX2_block")
+	CMPQ(n, U32(unroll*w))
+	JL(LabelRef("decodeScaledAVX2_single"))
+	for i := 0; i < unroll; i++ {
+		y := YMM()
+		VCVTPH2PS(b.Offset(2*w*i), y)
+		VMULPS(sv, y, y)
+		VMOVUPS(y, a.Offset(4*w*i))
+	}
+	ADDQ(U32(unroll*w*4), a.Base)
+	ADDQ(U32(unroll*w*2), b.Base)
+	SUBQ(U32(unroll*w), n)
+	JMP(LabelRef("decodeScaledAVX2_block"))
+
+	Label("decodeScaledAVX2_single")
+	CMPQ(n, U32(w))
+	JL(LabelRef("decodeScaledAVX2_done"))
+	y := YMM()
+	VCVTPH2PS(b, y)
+	VMULPS(sv, y, y)
+	VMOVUPS(y, a)
+	ADDQ(U32(w*4), a.Base)
+	ADDQ(U32(w*2), b.Base)
+	SUBQ(U32(w), n)
+	JMP(LabelRef("decodeScaledAVX2_single"))
+
+	Label("decodeScaledAVX2_done")
+	VZEROUPPER()
 	RET()
 }
 
