@@ -112,6 +112,9 @@ func (t *Txn) vectorSearch(td *TableDesc, idx *IndexDesc, q []float32, k, ef int
 	if err != nil {
 		return nil, err
 	}
+	if !keyOnly {
+		s.exactDistances(hits, idx, q)
+	}
 
 	// Rows this transaction wrote since the graph was made (committed, or
 	// built by this transaction) are not in it: scan them.
@@ -204,6 +207,20 @@ func (s *vsearch) readRow(key []byte) (types.Row, bool, error) {
 		}
 	}
 	return row, true, nil
+}
+
+// exactDistances replaces the graph's distances of hits, computed from
+// its half-precision vectors, by the exact ones from the rows' vectors,
+// and restores the order by them: what a search returns is in the order
+// of the distances SQL computes for its rows.
+func (s *vsearch) exactDistances(hits []VectorHit, idx *IndexDesc, q []float32) {
+	col := idx.Columns[0]
+	for i := range hits {
+		if v, ok := datumVector(hits[i].Row[col]); ok {
+			hits[i].Dist = exactDistance(s.v.metric, q, v)
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b VectorHit) int { return cmpDist(a.Dist, b.Dist) })
 }
 
 // filtered searches the graph checking, for every label that would enter

@@ -303,7 +303,8 @@ func TestChurnKeepsEveryRowReachable(t *testing.T) {
 					t.Fatalf("round %d: %d results", round, len(got))
 				}
 				for i, g := range got {
-					if math.Abs(float64(g.Dist)-ds[i]) > 1e-4 {
+					// Within the error of the half-precision vectors.
+					if math.Abs(float64(g.Dist)-ds[i]) > 1e-2 {
 						t.Fatalf("repair %v round %d query %v: result %d at %v, exact %v", frac, round, q, i, g.Dist, ds[:5])
 					}
 				}

@@ -6,21 +6,22 @@ import (
 	"github.com/akidb/akidb/storage/vec"
 )
 
-// distFunc is the internal distance of a metric: monotone in the distance
-// SQL reports, cheap to compute. Cosine vectors are stored normalised, so
+// distFunc is the internal distance of a metric between a float32 vector
+// and a stored one (halves h with scale s): monotone in the distance SQL
+// reports, cheap to compute. Cosine vectors are stored normalised, so
 // cosine costs one dot product.
-type distFunc func(a, b []float32) float32
+type distFunc func(q []float32, h []uint16, s float32) float32
 
 func internalDist(m Metric) distFunc {
 	switch m {
 	case L2:
-		return vec.L2Sq
+		return vec.L2SqMixed
 	case Cosine:
-		return func(a, b []float32) float32 { return 1 - vec.Dot(a, b) }
+		return func(q []float32, h []uint16, s float32) float32 { return 1 - vec.DotMixed(q, h, s) }
 	case InnerProduct:
-		return func(a, b []float32) float32 { return -vec.Dot(a, b) }
+		return func(q []float32, h []uint16, s float32) float32 { return -vec.DotMixed(q, h, s) }
 	default:
-		return vec.L1
+		return vec.L1Mixed
 	}
 }
 

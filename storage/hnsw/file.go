@@ -22,7 +22,8 @@ import (
 //	 72 free slots u32         76 tombstones u32      80 repair fraction f64
 //	 88 reserved u32           92 CRC32C of bytes 0..91
 //	then nine sections, each: length u64 (bytes), payload, CRC32C u32 of the payload:
-//	  1 vectors    slots*dim float32 (cosine: normalised)
+//	  1 vectors    slots*dim float32 (cosine: normalised), as the index
+//	               holds them: halves times their scale, exactly
 //	  2 labels     slots u64
 //	  3 levels     slots u8
 //	  4 states     slots u8: 0 live, 1 tombstone, 2 free
@@ -120,16 +121,21 @@ func (x *Index) writeTo(w io.Writer, seq uint64, external bool) (int64, error) {
 	bw.Write(h[:])
 
 	sw := &sectionWriter{w: bw, crc: crc32.New(castagnoli)}
+	buf := make([]float32, x.dim)
 	if external {
 		sw.section(uint64(tombs*x.dim)*4, func() {
 			for id := uint32(0); int(id) < n; id++ {
 				if states[id] == stateTomb {
-					sw.f32s(x.vec(id))
+					sw.f32s(x.decode(buf, id))
 				}
 			}
 		})
 	} else {
-		sw.section(uint64(n*x.dim)*4, func() { sw.f32s(x.vecs[:n*x.dim]) })
+		sw.section(uint64(n*x.dim)*4, func() {
+			for id := uint32(0); int(id) < n; id++ {
+				sw.f32s(x.decode(buf, id))
+			}
+		})
 	}
 	sw.section(uint64(n)*8, func() { sw.u64s(x.labels[:n]) })
 	sw.section(uint64(n), func() { sw.bytes(x.levels[:n]) })
@@ -293,7 +299,15 @@ func read(r io.Reader) (_ *Index, _ uint64, rerr error) {
 		tombVecs = make([]float32, nTomb*x.dim)
 		sr.section(1, uint64(len(tombVecs))*4, func() { sr.f32s(tombVecs) })
 	} else {
-		sr.section(1, uint64(n*x.dim)*4, func() { sr.f32s(x.vecs[:n*x.dim]) })
+		// Re-encoding the halves the file holds times their scale gives
+		// the same halves and scale back.
+		sr.section(1, uint64(n*x.dim)*4, func() {
+			buf := make([]float32, x.dim)
+			for id := uint32(0); int(id) < n && sr.err == nil; id++ {
+				sr.f32s(buf)
+				x.setVec(id, buf)
+			}
+		})
 	}
 	sr.section(2, uint64(n)*8, func() { sr.u64s(x.labels[:n]) })
 	sr.section(3, uint64(n), func() { sr.bytes(x.levels[:n]) })
@@ -306,7 +320,7 @@ func read(r io.Reader) (_ *Index, _ uint64, rerr error) {
 		for id := uint32(0); int(id) < n; id++ {
 			switch states[id] {
 			case stateTomb:
-				copy(x.vec(id), tombVecs[:x.dim])
+				x.setVec(id, tombVecs[:x.dim])
 				tombVecs = tombVecs[x.dim:]
 			case stateLive:
 				x.unfilled.set(id)

@@ -46,12 +46,13 @@ func (x *Index) FillVector(label uint64, v []float32) error {
 	if !x.unfilled.has(id) {
 		return fmt.Errorf("hnsw: label %d filled twice", label)
 	}
-	dst := x.vec(id)
 	if x.metric == Cosine {
-		vec.Normalize(dst, v)
-	} else {
-		copy(dst, v)
+		s := x.getSearcher()
+		defer x.pool.Put(s)
+		vec.Normalize(s.q, v)
+		v = s.q
 	}
+	x.setVec(id, v)
 	x.unfilled[id>>6] &^= 1 << (id & 63)
 	x.nUnfilled--
 	return nil

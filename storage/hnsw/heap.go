@@ -147,11 +147,17 @@ type searcher struct {
 	nbrs      []uint32
 	orphans   []uint32
 	q         []float32
+	// Decoded stored vectors, one per role, for distances between two
+	// slots: the list's node (nv), the node joining it (qv), the
+	// candidate being judged (cv), an orphan (ov).
+	nv, qv, cv, ov []float32
 }
 
 func (x *Index) getSearcher() *searcher {
 	if s, ok := x.pool.Get().(*searcher); ok {
 		return s
 	}
-	return &searcher{q: make([]float32, x.dim)}
+	b := make([]float32, 5*x.dim)
+	d := x.dim
+	return &searcher{q: b[:d:d], nv: b[d : 2*d : 2*d], qv: b[2*d : 3*d : 3*d], cv: b[3*d : 4*d : 4*d], ov: b[4*d:]}
 }

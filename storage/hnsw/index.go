@@ -23,7 +23,8 @@ const (
 	minGrow = 1024
 )
 
-// Index is an HNSW graph over float32 vectors. See the package
+// Index is an HNSW graph over float32 vectors, which it stores in half
+// precision with a scale per vector (vec.EncodeScaled). See the package
 // documentation for its concurrency contract.
 type Index struct {
 	dim     int
@@ -47,7 +48,8 @@ type Index struct {
 	mu sync.RWMutex
 
 	capN     int
-	vecs     []float32 // capN*dim; slot i at [i*dim, (i+1)*dim)
+	vecs     []uint16  // capN*dim halves; slot i at [i*dim, (i+1)*dim)
+	scales   []float32 // capN: slot i's vector is scales[i] * vecs[slot i]
 	links0   []uint32  // capN*(m0+1); slot i: count, then m0 ids
 	upper    []uint32  // blocks of level*(m+1): count, then m ids, per level 1..level
 	upperOff []uint32  // slot i's block in upper (when levels[i] > 0)
@@ -162,7 +164,7 @@ func (x *Index) Contains(label uint64) bool {
 // per-node arrays and the label map.
 func (x *Index) MemoryBytes() int64 {
 	x.mu.RLock()
-	n := int64(cap(x.vecs))*4 + int64(cap(x.links0))*4 + int64(cap(x.upper))*4 +
+	n := int64(cap(x.vecs))*2 + int64(cap(x.scales))*4 + int64(cap(x.links0))*4 + int64(cap(x.upper))*4 +
 		int64(cap(x.upperOff))*4 + int64(cap(x.levels)) + int64(cap(x.labels))*8 +
 		int64(cap(x.dead))*4 + int64(cap(x.in0))*4 + int64(cap(x.heur0))*8
 	x.mu.RUnlock()
@@ -178,7 +180,7 @@ func (x *Index) MemoryBytes() int64 {
 // vector. Caller holds mu (read or write).
 func (x *Index) prefetchIDs(ids []uint32) {
 	if len(ids) > 0 {
-		prefetchRows(unsafe.Pointer(unsafe.SliceData(x.vecs)), ids, uintptr(x.dim)*4, x.pfLines)
+		prefetchRows(unsafe.Pointer(unsafe.SliceData(x.vecs)), ids, uintptr(x.dim)*2, x.pfLines)
 	}
 }
 
@@ -191,10 +193,30 @@ func (x *Index) prefetchList0(id uint32) {
 	}
 }
 
-// vec returns slot id's vector. Caller holds mu (read or write).
-func (x *Index) vec(id uint32) []float32 {
+// vec returns slot id's vector in half precision, before its scale.
+// Caller holds mu (read or write).
+func (x *Index) vec(id uint32) []uint16 {
 	o := int(id) * x.dim
 	return x.vecs[o : o+x.dim : o+x.dim]
+}
+
+// setVec stores v as slot id's vector. Caller holds mu (read or write)
+// and owns the slot.
+func (x *Index) setVec(id uint32, v []float32) {
+	x.scales[id] = vec.EncodeScaled(x.vec(id), v)
+}
+
+// distTo is the internal distance between q and slot id's vector.
+// Caller holds mu (read or write).
+func (x *Index) distTo(q []float32, id uint32) float32 {
+	return x.dist(q, x.vec(id), x.scales[id])
+}
+
+// decode stores slot id's vector in buf (of x.dim elements) and returns
+// it: the one side of a distance between two slots. Caller holds mu.
+func (x *Index) decode(buf []float32, id uint32) []float32 {
+	vec.DecodeScaled(buf, x.vec(id), x.scales[id])
+	return buf
 }
 
 // list returns slot id's neighbour list at level l: element 0 is the
@@ -247,6 +269,7 @@ func (x *Index) grow(needN, needUpper int) bool {
 		// vector copied about four times over the index's life.
 		n := max(needN, x.capN+x.capN/4, x.capN+minGrow)
 		x.vecs = growOff(x.off, x.vecs, n*x.dim)
+		x.scales = growOff(x.off, x.scales, n)
 		x.links0 = growOff(x.off, x.links0, n*(x.m0+1))
 		x.upperOff = growOff(x.off, x.upperOff, n)
 		x.levels = growOff(x.off, x.levels, n)
@@ -282,7 +305,7 @@ func (x *Index) Close() error {
 	x.closed = true
 	x.ep.Store(noEntry)
 	x.nodes.Store(0)
-	x.vecs, x.links0, x.upper, x.upperOff = nil, nil, nil, nil
+	x.vecs, x.scales, x.links0, x.upper, x.upperOff = nil, nil, nil, nil, nil
 	x.levels, x.labels, x.dead, x.in0, x.heur0 = nil, nil, nil, nil, nil
 	x.capN = 0
 	x.off.freeAll()
@@ -503,7 +526,7 @@ func (x *Index) Delete(label uint64) bool {
 // pfLinesFor is the number of cache lines of a vector prefetched: all of a
 // short one, the first 512 bytes of a long one (the hardware streams the
 // rest once it is read).
-func pfLinesFor(dim int) int { return min((dim*4+63)/64, 8) }
+func pfLinesFor(dim int) int { return min((dim*2+63)/64, 8) }
 
 // pfListFor is the number of cache lines a level-0 list of m0 links may
 // span (it need not start on a line).

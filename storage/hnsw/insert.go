@@ -12,7 +12,7 @@ import (
 // searches only after its vector, label and empty lists are written.
 // Caller holds mu.RLock.
 func (x *Index) insert(s *searcher, id uint32, label uint64, level int, v []float32) {
-	copy(x.vec(id), v)
+	x.setVec(id, v)
 	x.labels[id] = label
 	x.levels[id] = uint8(level)
 	atomic.StoreUint32(&x.in0[id], 0)
@@ -47,7 +47,7 @@ func (x *Index) insert(s *searcher, id uint32, label uint64, level int, v []floa
 			locked = false
 		}
 	}
-	cur, curD := epID, x.dist(v, x.vec(epID))
+	cur, curD := epID, x.distTo(v, epID)
 	for l := epL; l > level; l-- {
 		cur, curD = x.greedy(v, cur, curD, l)
 	}
@@ -158,7 +158,7 @@ func (x *Index) addLink(s *searcher, n, q uint32, dq float32, l int) {
 		mu.Unlock()
 		return
 	}
-	nv := x.vec(n)
+	nv := x.decode(s.nv, n)
 	x.prefetchIDs(lst[1 : 1+c])
 	cands := append(s.cands[:0], item{dq, q})
 	for i := 1; i <= c; i++ {
@@ -166,7 +166,7 @@ func (x *Index) addLink(s *searcher, n, q uint32, dq float32, l int) {
 		if x.isDead(e) {
 			continue
 		}
-		cands = append(cands, item{x.dist(nv, x.vec(e)), e})
+		cands = append(cands, item{x.distTo(nv, e), e})
 	}
 	s.cands = cands
 	sortItems(cands)
@@ -220,7 +220,7 @@ func (x *Index) addLink0(s *searcher, n, q uint32, dq float32) {
 		return
 	}
 	s.orphans = s.orphans[:0]
-	nv := x.vec(n)
+	nv := x.decode(s.nv, n)
 	h := x.heur0[n]
 	valid := h&heurValid != 0
 	if !valid {
@@ -242,7 +242,7 @@ func (x *Index) addLink0(s *searcher, n, q uint32, dq float32) {
 	// list in order needs few of them.
 	d := func(i int) float32 {
 		if cands[i].d != cands[i].d {
-			cands[i].d = x.dist(nv, x.vec(cands[i].id))
+			cands[i].d = x.distTo(nv, cands[i].id)
 		}
 		return cands[i].d
 	}
@@ -264,22 +264,22 @@ func (x *Index) addLink0(s *searcher, n, q uint32, dq float32) {
 	cands = slices.Insert(cands, k, item{dq, q})
 	pr = slices.Insert(pr, k, false)
 	if !valid {
-		x.judge(cands, pr, 0)
+		x.judge(s, cands, pr, 0)
 	} else {
 		// q's verdict, then those after it if q prunes.
-		qv := x.vec(q)
+		qv := x.decode(s.qv, q)
 		for i := 0; i < k && !pr[k]; i++ {
-			pr[k] = !pr[i] && x.dist(qv, x.vec(cands[i].id)) < dq
+			pr[k] = !pr[i] && x.distTo(qv, cands[i].id) < dq
 		}
 		if !pr[k] {
 			for j := k + 1; j < len(cands); j++ {
-				if !pr[j] && x.dist(x.vec(cands[j].id), qv) < d(j) {
+				if !pr[j] && x.distTo(qv, cands[j].id) < d(j) {
 					// A verdict changed: judge the rest afresh.
 					pr[j] = true
 					for i := j + 1; i < len(cands); i++ {
 						d(i)
 					}
-					x.judge(cands, pr, j+1)
+					x.judge(s, cands, pr, j+1)
 					break
 				}
 			}
@@ -345,12 +345,12 @@ var unknown = float32(math.NaN())
 // judge sets pr[j] for j >= from: cands[j] (sorted by distance to the
 // list's node) is pruned when an earlier unpruned candidate is closer to
 // it than the node is.
-func (x *Index) judge(cands []item, pr []bool, from int) {
+func (x *Index) judge(s *searcher, cands []item, pr []bool, from int) {
 	for j := from; j < len(cands); j++ {
-		cv := x.vec(cands[j].id)
+		cv := x.decode(s.cv, cands[j].id)
 		pr[j] = false
 		for i := 0; i < j; i++ {
-			if !pr[i] && x.dist(cv, x.vec(cands[i].id)) < cands[j].d {
+			if !pr[i] && x.distTo(cv, cands[i].id) < cands[j].d {
 				pr[j] = true
 				break
 			}
@@ -374,11 +374,11 @@ func (x *Index) adoptOrphans(s *searcher) {
 		}
 		lst := x.list(e, 0)
 		n := min(int(atomic.LoadUint32(&lst[0])), len(lst)-1)
-		ev := x.vec(e)
+		ev := x.decode(s.ov, e)
 		s.sel = s.sel[:0]
 		for i := 1; i <= n; i++ {
 			nb := atomic.LoadUint32(&lst[i])
-			s.sel = append(s.sel, item{x.dist(ev, x.vec(nb)), nb})
+			s.sel = append(s.sel, item{x.distTo(ev, nb), nb})
 		}
 		sortItems(s.sel)
 		x.linkInto(s.sel, e)
@@ -535,10 +535,10 @@ func (x *Index) selectNeighbors(s *searcher, cands []item, m int) []item {
 		if len(sel) >= m {
 			break
 		}
-		cv := x.vec(c.id)
+		cv := x.decode(s.cv, c.id)
 		good := true
 		for _, r := range sel {
-			if x.dist(cv, x.vec(r.id)) < c.d {
+			if x.distTo(cv, r.id) < c.d {
 				good = false
 				break
 			}
@@ -572,7 +572,7 @@ func (x *Index) greedy(q []float32, cur uint32, curD float32, l int) (uint32, fl
 		}
 		x.prefetchIDs(ids)
 		for _, nb := range ids {
-			if d := x.dist(q, x.vec(nb)); d < curD {
+			if d := x.distTo(q, nb); d < curD {
 				cur, curD, changed = nb, d, true
 			}
 		}
@@ -627,7 +627,7 @@ func (x *Index) searchLayer(s *searcher, q []float32, eps []item, ef, l int, sel
 		}
 		x.prefetchIDs(ids)
 		for _, nb := range ids {
-			consider(item{x.dist(q, x.vec(nb)), nb})
+			consider(item{x.distTo(q, nb), nb})
 		}
 		s.nbrs = ids
 	}
@@ -657,6 +657,7 @@ func (x *Index) connect(s *searcher) {
 	n := int(x.nodes.Load())
 	seen := newBitset(n)
 	var stack []uint32
+	v := make([]float32, x.dim)
 	walk := func(from uint32) {
 		seen.set(from)
 		stack = append(stack[:0], from)
@@ -683,8 +684,8 @@ func (x *Index) connect(s *searcher) {
 				continue
 			}
 			missed = true
-			v := x.vec(id)
-			cur, curD := epID, x.dist(v, x.vec(epID))
+			x.decode(v, id)
+			cur, curD := epID, x.distTo(v, epID)
 			for l := epL; l > 0; l-- {
 				cur, curD = x.greedy(v, cur, curD, l)
 			}

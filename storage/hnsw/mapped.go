@@ -18,12 +18,12 @@ import (
 // checkpoint (file.go) stays the durable form.
 //
 // Layout: a 4096-byte header (magic "AKIWARM\0", version u32, dim u32,
-// vector words u64, link words u64), then the arena, then the lists, each
-// starting on a page boundary.
+// vector halves u64, link words u64), then the arena (halves; the scales
+// stay in memory), then the lists, each starting on a page boundary.
 
 const (
 	warmPage    = 4096
-	warmVersion = 1
+	warmVersion = 2 // vectors in half precision
 )
 
 var warmMagic = [8]byte{'A', 'K', 'I', 'W', 'A', 'R', 'M', 0}
@@ -41,7 +41,7 @@ func (x *Index) MapTo(path string) error {
 	if mapped {
 		return nil
 	}
-	vecBytes := int64(len(vecs)) * 4
+	vecBytes := int64(len(vecs)) * 2
 	linkOff := roundPage(warmPage + vecBytes)
 	size := roundPage(linkOff + int64(len(links))*4)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o600)
@@ -83,7 +83,7 @@ func (x *Index) MapTo(path string) error {
 		return syscall.Munmap(data)
 	}
 	if len(vecs) > 0 {
-		x.vecs = unsafe.Slice((*float32)(unsafe.Pointer(&data[warmPage])), len(vecs))
+		x.vecs = unsafe.Slice((*uint16)(unsafe.Pointer(&data[warmPage])), len(vecs))
 	}
 	if len(links) > 0 {
 		x.links0 = unsafe.Slice((*uint32)(unsafe.Pointer(&data[linkOff])), len(links))
@@ -144,7 +144,7 @@ func (x *Index) MappedBytes() int64 {
 	defer x.mu.RUnlock()
 	var n int64
 	if inside(x.mapping, unsafe.Pointer(unsafe.SliceData(x.vecs))) {
-		n += int64(cap(x.vecs)) * 4
+		n += int64(cap(x.vecs)) * 2
 	}
 	if inside(x.mapping, unsafe.Pointer(unsafe.SliceData(x.links0))) {
 		n += int64(cap(x.links0)) * 4

@@ -235,11 +235,11 @@ func (x *Index) reconnect(s *searcher, id uint32, l int, inD bitset) {
 	}
 	s.vis.reset(x.capN)
 	s.vis.visit(id)
-	v := x.vec(id)
+	v := x.decode(s.nv, id)
 	cands := s.cands[:0]
 	for i := 1; i <= c; i++ {
 		if e := lst[i]; !inD.has(e) && s.vis.visit(e) {
-			cands = append(cands, item{x.dist(v, x.vec(e)), e})
+			cands = append(cands, item{x.distTo(v, e), e})
 		}
 	}
 	for i := 1; i <= c; i++ {
@@ -252,7 +252,7 @@ func (x *Index) reconnect(s *searcher, id uint32, l int, inD bitset) {
 		for j := 1; j <= ec; j++ {
 			nb := atomic.LoadUint32(&el[j])
 			if !inD.has(nb) && !x.isDead(nb) && s.vis.visit(nb) {
-				cands = append(cands, item{x.dist(v, x.vec(nb)), nb})
+				cands = append(cands, item{x.distTo(v, nb), nb})
 			}
 		}
 	}

@@ -11,7 +11,10 @@ import (
 type Result struct {
 	Label uint64
 	// Dist is the distance as SQL reports it: Euclidean for L2, 1 - cos
-	// for Cosine, the negated dot product for InnerProduct, taxicab for L1.
+	// for Cosine, the negated dot product for InnerProduct, taxicab for L1;
+	// computed from the stored half-precision vector, so it differs from
+	// the exact distance by up to about 2^-11 of the vector's largest
+	// element per dimension.
 	Dist float32
 }
 
@@ -59,7 +62,7 @@ func (x *Index) Search(q []float32, k, ef int, accept func(label uint64) bool) [
 	if !ok {
 		return nil
 	}
-	cur, curD := epID, x.dist(q, x.vec(epID))
+	cur, curD := epID, x.distTo(q, epID)
 	for l := epL; l > 0; l-- {
 		cur, curD = x.greedy(q, cur, curD, l)
 	}
@@ -148,7 +151,7 @@ func (x *Index) searchBase(s *searcher, q []float32, ep item, k, ef int, accept 
 			}
 			x.prefetchIDs(ids)
 			for _, nb := range ids {
-				consider(item{x.dist(q, x.vec(nb)), nb})
+				consider(item{x.distTo(q, nb), nb})
 			}
 			s.nbrs = ids
 		}
@@ -164,7 +167,7 @@ func (x *Index) searchBase(s *searcher, q []float32, ep item, k, ef int, accept 
 					continue
 				}
 				scanned++
-				offer(item{x.dist(q, x.vec(id)), id})
+				offer(item{x.distTo(q, id), id})
 			}
 			break
 		}
