@@ -11,7 +11,8 @@
 //     WITH (m = 16, ef_construction = 64), seconds;
 //   - for each hnsw.ef_search and number of client connections: QPS,
 //     p50/p95/p99 latency and recall@10 against exact ground truth, with
-//     the query prepared once per connection;
+//     the query prepared once per connection; then the lowest ef_search
+//     whose recall@10 reaches 0.95 (--find-ef), measured with one client;
 //   - the server's resident memory (VmRSS, VmHWM from /proc/<pid>/status).
 //
 // It prints a table with PostgreSQL + pgvector's figures on the same
@@ -21,10 +22,11 @@
 // Usage:
 //
 //	akidb-bench [--quick] [--n 100000] [--dims 128,512] [--duration 20s]
-//	            [--ef 40,100] [--clients 1,2] [--addr host:port] [--fvecs base.fvecs [--fvecs-queries q.fvecs]]
+//	            [--ef 40,100] [--find-ef 0.95] [--clients 1,2] [--addr host:port] [--fvecs base.fvecs [--fvecs-queries q.fvecs]]
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -62,6 +64,7 @@ type options struct {
 	fvecsQueries string
 	outDir       string
 	strict       bool
+	findEf       float64
 }
 
 func parseInts(s string) ([]int, error) {
@@ -107,6 +110,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.fvecsQueries, "fvecs-queries", "", "an .fvecs file of queries (default: --queries vectors held out of --fvecs)")
 	fs.StringVar(&o.outDir, "out", "bench-results", "directory for the JSON results")
 	fs.BoolVar(&o.strict, "strict", false, "exit with status 1 when a target fails")
+	fs.Float64Var(&o.findEf, "find-ef", 0.95, "also find the lowest hnsw.ef_search whose recall@k reaches this (a pass over the queries per value tried) and measure it with 1 client; 0 skips it")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -337,8 +341,59 @@ func benchDataset(o *options, ds *dataset) (*datasetResult, error) {
 			logf("  %.0f QPS, p50 %.3f ms, p95 %.3f ms, p99 %.3f ms, recall@%d %.4f", r.QPS, r.P50ms, r.P95ms, r.P99ms, o.k, r.Recall)
 		}
 	}
+	if o.findEf > 0 {
+		if err := findEf(ctx, o, addr, query, ds, res); err != nil {
+			return res, err
+		}
+	}
 	res.MemoryEnd = memNow()
 	return res, nil
+}
+
+// findEf finds the lowest ef_search whose recall@k over all the queries
+// reaches o.findEf, trying values upwards from the lowest listed one (in
+// steps of 8, then of a fifth), and measures it with one client unless a
+// listed value already is that lowest one.
+func findEf(ctx context.Context, o *options, addr, query string, ds *dataset, res *datasetResult) error {
+	measured := map[int]float64{} // ef -> recall of a 1-client run
+	for _, r := range res.Runs {
+		if r.Clients == 1 {
+			measured[r.EfSearch] = r.Recall
+		}
+	}
+	ef := slices.Min(o.efs)
+	for ; ef <= 1000; ef += max(8, ef/5) {
+		rec, ok := measured[ef]
+		if !ok {
+			r, err := measure(ctx, addr, query, ds, 1, ef, 0, time.Hour, len(ds.Queries))
+			if err != nil {
+				return fmt.Errorf("recall at ef_search=%d: %w", ef, err)
+			}
+			rec = r.Recall
+			logf("recall@%d at ef_search=%d: %.4f", o.k, ef, rec)
+		}
+		if rec >= o.findEf {
+			if ok {
+				return nil // measured already
+			}
+			break
+		}
+	}
+	if ef > 1000 {
+		logf("no ef_search up to 1000 reaches recall %.2f", o.findEf)
+		return nil
+	}
+	logf("ef_search=%d clients=1 (the lowest with recall ≥ %.2f): %v", ef, o.findEf, o.duration)
+	r, err := measure(ctx, addr, query, ds, 1, ef, o.warmup, o.duration, 0)
+	if err != nil {
+		return fmt.Errorf("ef_search=%d clients=1: %w", ef, err)
+	}
+	res.Runs = append(res.Runs, r)
+	slices.SortStableFunc(res.Runs, func(a, b *runResult) int {
+		return cmp.Or(cmp.Compare(a.EfSearch, b.EfSearch), cmp.Compare(a.Clients, b.Clients))
+	})
+	logf("  %.0f QPS, p50 %.3f ms, p95 %.3f ms, p99 %.3f ms, recall@%d %.4f", r.QPS, r.P50ms, r.P95ms, r.P99ms, o.k, r.Recall)
+	return nil
 }
 
 // stmtSeq numbers the prepared statements, so that no two connections use
