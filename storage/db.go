@@ -57,6 +57,7 @@ type DB struct {
 	ckptStop       chan struct{}
 	ckptDone       chan struct{}
 	vecCheckpoints atomic.Int64 // checkpoints written
+	vecFromMemory  atomic.Int64 // vector searches answered without reading Pebble (vkeys.go)
 	vecOpen        vecOpenStats // what Open did
 
 	flat flatCaches // exact scans' caches of vector columns (flatcache.go)

@@ -80,7 +80,13 @@
 // ticket). A search reads each label's entry and row through the
 // transaction (skipping rows deleted by a committed write or by the
 // transaction), and merges the rows the transaction itself inserted,
-// which are not in the graph, by an exact scan of them.
+// which are not in the graph, by an exact scan of them. A search that
+// needs only the primary key, by a transaction that has written nothing,
+// skips Pebble when no commit to the table is under way or unapplied to
+// the graph before and after it (the table's data version and the
+// graph's count of pending commits say so): the graph then holds exactly
+// the labels with entries, and a cache of their row keys, built from the
+// entries and kept by the commits' changes, answers (vkeys.go).
 //
 // Each index has a checkpoint file <dir>/vindex/<indexID>.hnsw (the graph
 // as hnsw writes it, checksummed, with the log sequence it covers),

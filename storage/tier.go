@@ -149,6 +149,8 @@ func (db *DB) Unload(ctx context.Context, id uint32) error {
 	if err := v.g.MapTo(db.warmPath(v.id)); err != nil {
 		return wrapf(err, "move index to disk")
 	}
+	// Searches of a WARM graph read the label entries.
+	v.keys.drop()
 	db.flat.dropTable(v.tableID) // exact scans' caches go with it
 	freeOSMemory()
 	return nil

@@ -125,6 +125,9 @@ func (t *Txn) Commit() error {
 	fv := db.flat.beginWrite(ws.tables)
 	if err := db.pdb.ApplyNoSyncWait(t.b, pebble.Sync); err != nil {
 		endWrite(fv)
+		if vc != nil {
+			vc.unpend()
+		}
 		return fail(wrapf(err, "commit"))
 	}
 	endWrite(fv)

@@ -268,6 +268,11 @@ type vindex struct {
 	hasCkpt atomic.Bool   // the checkpoint file exists
 	queued  atomic.Bool   // a background checkpoint is queued
 
+	// pend counts the commits that change the index whose changes have
+	// not reached g yet, from before their batch is applied (vkeys.go).
+	pend atomic.Int64
+	keys labelKeys // row keys of g's labels, for searches (vkeys.go)
+
 	fileMu sync.Mutex // one checkpoint write or file removal at a time
 
 	// refs counts the graph's holders: one for being installed (as a

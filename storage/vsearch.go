@@ -91,6 +91,12 @@ func (t *Txn) vectorSearch(td *TableDesc, idx *IndexDesc, q []float32, k, ef int
 		return nil, pgerr.New(pgerr.InternalError, "storage: vector index %q is not loaded", idx.Name)
 	}
 	defer v.release()
+	if keyOnly && t.b.Empty() && t.vec == nil {
+		hits, ok, err := t.searchFromMemory(td, v, q, k, ef)
+		if ok || err != nil {
+			return hits, err
+		}
+	}
 	s := vsearch{t: t, td: td, v: v, accept: accept, keyOnly: keyOnly, lp: vecPrefix(td.ID, tableVecLabels, idx.ID)}
 	var err error
 	if s.labels, err = t.b.NewIter(&pebble.IterOptions{LowerBound: s.lp, UpperBound: prefixEnd(s.lp)}); err != nil {

@@ -26,6 +26,7 @@ type txnVecIndex struct {
 	ops     []vop
 	live    map[uint64]int      // label of a pending insert -> its position in ops
 	deleted map[uint64]struct{} // committed labels the txn deleted
+	moves   bool                // a committed label got a new row key
 }
 
 // vop is one graph change: an insert of label with vec, or a delete.
@@ -81,10 +82,14 @@ func (x *txnVecIndex) delete(label uint64) {
 	x.deleted[label] = struct{}{}
 }
 
-// moved records that a pending insert's row has a new key.
+// moved records that a label's row has a new key: in the pending insert,
+// or, for a committed label, as a move the commit tells the graph's label
+// cache about.
 func (x *txnVecIndex) moved(label uint64, key RowKey) {
 	if i, ok := x.live[label]; ok {
 		x.ops[i].key = key
+	} else {
+		x.moves = true
 	}
 }
 
@@ -262,6 +267,16 @@ type vecCommit struct {
 	items   []vecItem
 	built   []*vindex
 	dropped []*vindex
+	pending []*vindex // graphs whose pend the commit raised
+}
+
+// unpend lowers the pend counts the commit raised, once its changes are
+// in the graphs or it failed.
+func (vc *vecCommit) unpend() {
+	for _, v := range vc.pending {
+		v.pend.Add(-1)
+	}
+	vc.pending = nil
 }
 
 type vecItem struct {
@@ -287,6 +302,15 @@ func (db *DB) vecPrepareLocked(t *Txn) (*vecCommit, error) {
 		if x == nil || slices.Contains(t.droppedTables, x.tableID) {
 			continue
 		}
+		// The graph the changes go to: the one the txn built, else the
+		// committed one.
+		v := tv.built[id]
+		if v == nil {
+			v = db.vindexes()[id]
+		}
+		if x.moves && v != nil {
+			v.keys.drop()
+		}
 		val := []byte{ilogFormat}
 		n := 0
 		for _, op := range x.ops {
@@ -305,7 +329,12 @@ func (db *DB) vecPrepareLocked(t *Txn) (*vecCommit, error) {
 			continue
 		}
 		if err := t.b.Set(ilogKey(x.tableID, id, vc.seq), val, nil); err != nil {
+			vc.unpend()
 			return nil, wrapf(err, "write index log")
+		}
+		if v != nil {
+			v.pend.Add(1)
+			vc.pending = append(vc.pending, v)
 		}
 	}
 	return vc, nil
@@ -404,6 +433,7 @@ func (db *DB) vecFinish(vc *vecCommit) {
 			db.queueCheckpoint(v)
 		}
 	}
+	vc.unpend()
 	for _, v := range vc.built {
 		if v.g.Len() > 0 {
 			db.queueCheckpoint(v)
@@ -447,6 +477,7 @@ func applyOps(v *vindex, ops []vop) error {
 		vecs = append(vecs, op.vec)
 	}
 	flush()
+	v.keys.apply(ops)
 	return first
 }
 
