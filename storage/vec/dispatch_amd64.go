@@ -43,13 +43,33 @@ func decodeScaledAVX2Tail(dst []float32, h []uint16, s float32) {
 	decodeScaledGo(dst[m:n], h[m:n], s)
 }
 
+// encodeScaledAVX2Tail is EncodeScaled with AVX2 and F16C over whole
+// groups of eight, the rest in Go: the same halves and scale, bit for bit.
+func encodeScaledAVX2Tail(dst []uint16, a []float32) float32 {
+	n := min(len(dst), len(a))
+	m := n &^ 7
+	s := maxAbsAVX2(a[:n])
+	for _, x := range a[m:n] {
+		s = max(s, abs32(x))
+	}
+	if s == 0 {
+		clear(dst[:n])
+		return 0
+	}
+	divToHalfAVX2(dst[:n], a[:n], s)
+	for i := m; i < n; i++ {
+		dst[i] = F32ToF16(a[i] / s)
+	}
+	return s
+}
+
 func init() {
 	if hasAVX2 {
 		register(kernels{name: "avx2", dot: dotAVX2, l2sq: l2sqAVX2, l1: l1AVX2, dotF16: dotF16AVX2Tail, dotI8: dotI8AVX2Tail,
-			dotMixed: mixedAVX2Tail(dotMixedAVX2, dotMixedGo), l2sqMixed: mixedAVX2Tail(l2sqMixedAVX2, l2sqMixedGo), l1Mixed: mixedAVX2Tail(l1MixedAVX2, l1MixedGo), decodeScaled: decodeScaledAVX2Tail})
+			dotMixed: mixedAVX2Tail(dotMixedAVX2, dotMixedGo), l2sqMixed: mixedAVX2Tail(l2sqMixedAVX2, l2sqMixedGo), l1Mixed: mixedAVX2Tail(l1MixedAVX2, l1MixedGo), decodeScaled: decodeScaledAVX2Tail, encodeScaled: encodeScaledAVX2Tail})
 	}
 	if hasAVX512 {
 		register(kernels{name: "avx512", dot: dotAVX512, l2sq: l2sqAVX512, l1: l1AVX512, dotF16: dotF16AVX512, dotI8: dotI8AVX2Tail,
-			dotMixed: dotMixedAVX512, l2sqMixed: l2sqMixedAVX512, l1Mixed: l1MixedAVX512, decodeScaled: decodeScaledAVX2Tail})
+			dotMixed: dotMixedAVX512, l2sqMixed: l2sqMixedAVX512, l1Mixed: l1MixedAVX512, decodeScaled: decodeScaledAVX2Tail, encodeScaled: encodeScaledAVX2Tail})
 	}
 }

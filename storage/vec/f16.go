@@ -68,7 +68,9 @@ func F16ToF32(h uint16) float32 {
 // element is in [-1, 1] before rounding, nothing overflows, and each one
 // is within s*2^-11 of a[i] (s*2^-25 below 2^-14 of s, where halves are
 // subnormal). A zero vector gets s = 0. a must be finite.
-func EncodeScaled(dst []uint16, a []float32) (s float32) {
+func EncodeScaled(dst []uint16, a []float32) float32 { return active.encodeScaled(dst[:len(a)], a) }
+
+func encodeScaledGo(dst []uint16, a []float32) (s float32) {
 	for _, x := range a {
 		s = max(s, abs32(x))
 	}

@@ -1071,6 +1071,97 @@ decodeScaledAVX2_done:
 	VZEROUPPER
 	RET
 
+// func maxAbsAVX2(a []float32) float32
+// Requires: AVX, AVX2, SSE
+TEXT ·maxAbsAVX2(SB), NOSPLIT, $0-28
+	MOVQ     a_base+0(FP), AX
+	MOVQ     a_len+8(FP), CX
+	VPCMPEQD Y0, Y0, Y0
+	VPSRLD   $0x01, Y0, Y0
+	VXORPS   Y1, Y1, Y1
+	VXORPS   Y2, Y2, Y2
+	VXORPS   Y3, Y3, Y3
+	VXORPS   Y4, Y4, Y4
+
+maxAbsAVX2_block:
+	CMPQ   CX, $0x00000020
+	JL     maxAbsAVX2_single
+	VANDPS (AX), Y0, Y5
+	VMAXPS Y5, Y1, Y1
+	VANDPS 32(AX), Y0, Y5
+	VMAXPS Y5, Y2, Y2
+	VANDPS 64(AX), Y0, Y5
+	VMAXPS Y5, Y3, Y3
+	VANDPS 96(AX), Y0, Y5
+	VMAXPS Y5, Y4, Y4
+	ADDQ   $0x00000080, AX
+	SUBQ   $0x00000020, CX
+	JMP    maxAbsAVX2_block
+
+maxAbsAVX2_single:
+	CMPQ   CX, $0x00000008
+	JL     maxAbsAVX2_reduce
+	VANDPS (AX), Y0, Y5
+	VMAXPS Y5, Y1, Y1
+	ADDQ   $0x00000020, AX
+	SUBQ   $0x00000008, CX
+	JMP    maxAbsAVX2_single
+
+maxAbsAVX2_reduce:
+	VMAXPS       Y2, Y1, Y1
+	VMAXPS       Y4, Y3, Y3
+	VMAXPS       Y3, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VMAXPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X0
+	VMAXPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VMAXSS       X0, X1, X1
+	VZEROUPPER
+	MOVSS        X1, ret+24(FP)
+	RET
+
+// func divToHalfAVX2(dst []uint16, a []float32, s float32)
+// Requires: AVX, AVX2, CMOV, F16C, SSE
+TEXT ·divToHalfAVX2(SB), NOSPLIT, $0-52
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         a_base+24(FP), CX
+	MOVQ         dst_len+8(FP), DX
+	MOVQ         a_len+32(FP), BX
+	CMPQ         BX, DX
+	CMOVQLT      BX, DX
+	MOVSS        s+48(FP), X0
+	VBROADCASTSS X0, Y0
+
+divToHalfAVX2_block:
+	CMPQ      DX, $0x00000010
+	JL        divToHalfAVX2_single
+	VMOVUPS   (CX), Y1
+	VDIVPS    Y0, Y1, Y1
+	VCVTPS2PH $0x00, Y1, (AX)
+	VMOVUPS   32(CX), Y1
+	VDIVPS    Y0, Y1, Y1
+	VCVTPS2PH $0x00, Y1, 16(AX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000020, AX
+	SUBQ      $0x00000010, DX
+	JMP       divToHalfAVX2_block
+
+divToHalfAVX2_single:
+	CMPQ      DX, $0x00000008
+	JL        divToHalfAVX2_done
+	VMOVUPS   (CX), Y1
+	VDIVPS    Y0, Y1, Y1
+	VCVTPS2PH $0x00, Y1, (AX)
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000010, AX
+	SUBQ      $0x00000008, DX
+	JMP       divToHalfAVX2_single
+
+divToHalfAVX2_done:
+	VZEROUPPER
+	RET
+
 // func dotI8AVX2(a []int8, b []int16) int32
 // Requires: AVX, AVX2, CMOV
 TEXT ·dotI8AVX2(SB), NOSPLIT, $0-52

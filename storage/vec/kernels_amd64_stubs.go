@@ -49,6 +49,12 @@ func l1MixedAVX512(a []float32, b []uint16, s float32) float32
 // decodeScaledAVX2 stores s*b[i] in a[i] with F16C over the first min(len(a), len(b))&^7 elements.
 func decodeScaledAVX2(a []float32, b []uint16, s float32)
 
+// maxAbsAVX2 returns the largest |a[i]| over the first len(a)&^7 elements, or 0.
+func maxAbsAVX2(a []float32) float32
+
+// divToHalfAVX2 stores a[i]/s in half precision in dst[i] with F16C over the first min(len(dst), len(a))&^7 elements.
+func divToHalfAVX2(dst []uint16, a []float32, s float32)
+
 // dotI8AVX2 is the AVX2 int8 x int16 inner product over the first min(len(a), len(b))&^15 elements.
 func dotI8AVX2(a []int8, b []int16) int32
 

@@ -116,6 +116,52 @@ func TestDecodeScaled(t *testing.T) {
 	}
 }
 
+// TestEncodeScaledImpls checks every implementation of EncodeScaled
+// against the Go one, halves and scale bit for bit, for each length
+// 0..2049 and magnitudes whose quotients are normal, subnormal and zero
+// in half precision, and that nothing past the end is written.
+func TestEncodeScaledImpls(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	for _, impl := range impls {
+		for n := 0; n <= maxLen; n++ {
+			a := make([]float32, n)
+			for i := range a {
+				switch (i + n) % 7 {
+				case 0:
+					a[i] = 0
+				case 1:
+					a[i] = (r.Float32() - 0.5) * 1e-6 // subnormal or zero as halves
+				default:
+					a[i] = (r.Float32()*2 - 1) * []float32{1, 3e-20, 7e25}[n%3]
+				}
+			}
+			if n%11 == 5 {
+				clear(a) // the zero vector
+			}
+			want := make([]uint16, n)
+			ws := encodeScaledGo(want, a)
+			got := make([]uint16, n+16)
+			for i := range got {
+				got[i] = 0xabcd
+			}
+			gs := impl.encodeScaled(got[:n:n], a)
+			if math.Float32bits(gs) != math.Float32bits(ws) {
+				t.Fatalf("%s n=%d: scale %v, want %v", impl.name, n, gs, ws)
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%s n=%d: half %d is %#04x, want %#04x (element %v, scale %v)", impl.name, n, i, got[i], want[i], a[i], ws)
+				}
+			}
+			for i := n; i < len(got); i++ {
+				if got[i] != 0xabcd {
+					t.Fatalf("%s n=%d: wrote half %d past the end", impl.name, n, i)
+				}
+			}
+		}
+	}
+}
+
 // TestEncodeScaled checks the error bound EncodeScaled promises, that
 // large magnitudes do not overflow and that a zero vector stays zero.
 func TestEncodeScaled(t *testing.T) {
@@ -138,6 +184,21 @@ func TestEncodeScaled(t *testing.T) {
 	h := []uint16{1, 2, 3}
 	if s := EncodeScaled(h, make([]float32, 3)); s != 0 || h[0]|h[1]|h[2] != 0 {
 		t.Fatalf("zero vector: scale %v, halves %v", s, h)
+	}
+}
+
+func BenchmarkEncodeScaled(b *testing.B) {
+	r := rand.New(rand.NewPCG(6, 6))
+	for _, dims := range []int{128, 512, 1536} {
+		x, dst := randVec(r, dims), make([]uint16, dims)
+		for _, k := range impls {
+			b.Run(fmt.Sprintf("dims=%d/impl=%s", dims, k.name), func(b *testing.B) {
+				b.SetBytes(int64(6 * dims))
+				for b.Loop() {
+					k.encodeScaled(dst, x)
+				}
+			})
+		}
 	}
 }
 

@@ -13,10 +13,11 @@ type kernels struct {
 	// Between float32 and scaled half-precision vectors.
 	dotMixed, l2sqMixed, l1Mixed func(a []float32, b []uint16, s float32) float32
 	decodeScaled                 func(dst []float32, h []uint16, s float32)
+	encodeScaled                 func(dst []uint16, a []float32) float32
 }
 
 var pureGo = kernels{name: "go", dot: dotGo, l2sq: l2sqGo, l1: l1Go, dotF16: dotF16Go, dotI8: dotI8Go,
-	dotMixed: dotMixedGo, l2sqMixed: l2sqMixedGo, l1Mixed: l1MixedGo, decodeScaled: decodeScaledGo}
+	dotMixed: dotMixedGo, l2sqMixed: l2sqMixedGo, l1Mixed: l1MixedGo, decodeScaled: decodeScaledGo, encodeScaled: encodeScaledGo}
 
 // impls lists the implementations this CPU can run, pure Go first; the
 // architecture files append to it in init. The last entry is the fastest and

@@ -67,6 +67,8 @@ func main() {
 		}
 	}
 	genDecodeScaledAVX2()
+	genMaxAbsAVX2()
+	genDivToHalfAVX2()
 	genDotI8AVX2()
 	genCPUID()
 	Generate()
@@ -492,6 +494,107 @@ func genDecodeScaledAVX2() {
 	JMP(LabelRef("decodeScaledAVX2_single"))
 
 	Label("decodeScaledAVX2_done")
+	VZEROUPPER()
+	RET()
+}
+
+// genMaxAbsAVX2 generates the largest magnitude of a's first n&^7
+// elements (0 when there are none); the caller takes the rest in.
+func genMaxAbsAVX2() {
+	TEXT("maxAbsAVX2", NOSPLIT, "func(a []float32) float32")
+	Doc("maxAbsAVX2 returns the largest |a[i]| over the first len(a)&^7 elements, or 0.")
+	a := Mem{Base: Load(Param("a").Base(), GP64())}
+	n := Load(Param("a").Len(), GP64())
+	abs := YMM()
+	VPCMPEQD(abs, abs, abs)
+	VPSRLD(U8(1), abs, abs)
+	acc := make([]VecVirtual, unroll)
+	for i := range acc {
+		acc[i] = YMM()
+		VXORPS(acc[i], acc[i], acc[i])
+	}
+	const w = 8
+	Label("maxAbsAVX2_block")
+	CMPQ(n, U32(unroll*w))
+	JL(LabelRef("maxAbsAVX2_single"))
+	for i := 0; i < unroll; i++ {
+		x := YMM()
+		VANDPS(a.Offset(4*w*i), abs, x)
+		VMAXPS(x, acc[i], acc[i])
+	}
+	ADDQ(U32(unroll*w*4), a.Base)
+	SUBQ(U32(unroll*w), n)
+	JMP(LabelRef("maxAbsAVX2_block"))
+
+	Label("maxAbsAVX2_single")
+	CMPQ(n, U32(w))
+	JL(LabelRef("maxAbsAVX2_reduce"))
+	x := YMM()
+	VANDPS(a, abs, x)
+	VMAXPS(x, acc[0], acc[0])
+	ADDQ(U32(w*4), a.Base)
+	SUBQ(U32(w), n)
+	JMP(LabelRef("maxAbsAVX2_single"))
+
+	Label("maxAbsAVX2_reduce")
+	VMAXPS(acc[1], acc[0], acc[0])
+	VMAXPS(acc[3], acc[2], acc[2])
+	VMAXPS(acc[2], acc[0], acc[0])
+	hi := XMM()
+	VEXTRACTF128(U8(1), acc[0], hi)
+	lo := acc[0].AsX()
+	VMAXPS(hi, lo, lo)
+	t := XMM()
+	VMOVHLPS(lo, lo, t)
+	VMAXPS(t, lo, lo)
+	VMOVSHDUP(lo, t)
+	VMAXSS(t, lo, lo)
+	VZEROUPPER()
+	Store(lo, ReturnIndex(0))
+	RET()
+}
+
+// genDivToHalfAVX2 generates the conversion of a[i]/s to half precision,
+// rounded to nearest even as F32ToF16 does, over the first n&^7 elements.
+func genDivToHalfAVX2() {
+	TEXT("divToHalfAVX2", NOSPLIT, "func(dst []uint16, a []float32, s float32)")
+	Doc("divToHalfAVX2 stores a[i]/s in half precision in dst[i] with F16C over the first min(len(dst), len(a))&^7 elements.")
+	d := Mem{Base: Load(Param("dst").Base(), GP64())}
+	a := Mem{Base: Load(Param("a").Base(), GP64())}
+	n := Load(Param("dst").Len(), GP64())
+	m := Load(Param("a").Len(), GP64())
+	CMPQ(m, n)
+	CMOVQLT(m, n)
+	sv := YMM()
+	VBROADCASTSS(Load(Param("s"), XMM()), sv)
+	const w = 8
+	Label("divToHalfAVX2_block")
+	CMPQ(n, U32(2*w))
+	JL(LabelRef("divToHalfAVX2_single"))
+	for i := 0; i < 2; i++ {
+		x := YMM()
+		VMOVUPS(a.Offset(4*w*i), x)
+		VDIVPS(sv, x, x) // x / s
+		VCVTPS2PH(U8(0), x, d.Offset(2*w*i))
+	}
+	ADDQ(U32(2*w*4), a.Base)
+	ADDQ(U32(2*w*2), d.Base)
+	SUBQ(U32(2*w), n)
+	JMP(LabelRef("divToHalfAVX2_block"))
+
+	Label("divToHalfAVX2_single")
+	CMPQ(n, U32(w))
+	JL(LabelRef("divToHalfAVX2_done"))
+	x := YMM()
+	VMOVUPS(a, x)
+	VDIVPS(sv, x, x)
+	VCVTPS2PH(U8(0), x, d)
+	ADDQ(U32(w*4), a.Base)
+	ADDQ(U32(w*2), d.Base)
+	SUBQ(U32(w), n)
+	JMP(LabelRef("divToHalfAVX2_single"))
+
+	Label("divToHalfAVX2_done")
 	VZEROUPPER()
 	RET()
 }
