@@ -17,9 +17,10 @@ import (
 // grown or dropped array goes back to the system at once instead of when
 // a collection and the scavenger get to it.
 //
-// An array is grown by allocating a new region, copying and freeing the
-// old one, all under mu held exclusively, so no reader (they hold mu
-// shared while they use an array) can see a freed region. Close frees
+// An array is grown by growing its region (moving it, on Linux, without
+// a copy) or by allocating a new region, copying and freeing the old one,
+// all under mu held exclusively, so no reader (they hold mu shared while
+// they use an array) can see a freed or moved region. Close frees
 // every region; a runtime cleanup frees them if an index becomes
 // unreachable without Close.
 
@@ -113,17 +114,46 @@ func cloneOff[T any](h *offHeap, s []T) []T {
 	return t
 }
 
-// growOff returns s grown to n elements in a new region, with s's
-// elements copied, and frees s's region (if h owns it). Caller holds the
-// index's mu exclusively.
+// growOff returns s grown to n elements, with s's elements kept. A region
+// h owns is grown in place of s's (offheap.Grow: on Linux its pages move
+// rather than being copied, so only the new tail costs page faults);
+// otherwise (nil, or an array mapped from a file) the elements are copied
+// to a new region. Caller holds the index's mu exclusively.
 func growOff[T any](h *offHeap, s []T, n int) []T {
 	if n <= len(s) {
 		return s
 	}
-	t := allocOff[T](h, n)
-	copy(t, s)
-	freeOff(h, s)
-	return t
+	if cap(s) == 0 {
+		return allocOff[T](h, n)
+	}
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(s[:1])))
+	h.mu.Lock()
+	b, ok := h.regions[p]
+	h.mu.Unlock()
+	if !ok {
+		t := allocOff[T](h, n)
+		copy(t, s)
+		return t
+	}
+	var zero T
+	size := n * int(unsafe.Sizeof(zero))
+	if size <= len(b) { // the region already holds n elements
+		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), n)
+	}
+	nb, err := offheap.Grow(b, size)
+	if err != nil {
+		panic(fmt.Sprintf("hnsw: grow %d bytes to %d: %v", len(b), size, err))
+	}
+	if len(b) < hugeMin && size >= hugeMin {
+		offheap.AdviseHuge(nb)
+	}
+	h.mu.Lock()
+	delete(h.regions, p)
+	h.regions[uintptr(unsafe.Pointer(unsafe.SliceData(nb)))] = nb
+	h.bytes += int64(size - len(b))
+	h.mu.Unlock()
+	offHeapTotal.Add(int64(size - len(b)))
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(nb))), n)
 }
 
 // freeAll frees every region.

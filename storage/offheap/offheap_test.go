@@ -39,3 +39,44 @@ func TestAllocFree(t *testing.T) {
 		}
 	}
 }
+
+// Grow keeps a block's bytes, zeroes the new ones, and the grown block
+// frees without error; it refuses to shrink.
+func TestGrow(t *testing.T) {
+	b, err := Alloc(3 << 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range b {
+		b[i] = byte(i % 251)
+	}
+	if _, err := Grow(b, len(b)); err == nil {
+		t.Fatal("Grow to the same size succeeded")
+	}
+	for _, size := range []int{3<<20 + 1, 5 << 20, 17<<20 + 3} {
+		old := len(b)
+		if b, err = Grow(b, size); err != nil {
+			t.Fatal(err)
+		}
+		if len(b) != size {
+			t.Fatalf("Grow to %d: %d bytes", size, len(b))
+		}
+		for i := range b {
+			want := byte(0)
+			if i < 3<<20 {
+				want = byte(i % 251)
+			} else if i < old {
+				want = 7
+			}
+			if b[i] != want {
+				t.Fatalf("Grow to %d: byte %d is %d, want %d", size, i, b[i], want)
+			}
+		}
+		for i := 3 << 20; i < size; i++ {
+			b[i] = 7
+		}
+	}
+	if err := Free(b); err != nil {
+		t.Fatal(err)
+	}
+}
