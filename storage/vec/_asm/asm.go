@@ -599,8 +599,6 @@ func genDivToHalfAVX2() {
 	RET()
 }
 
-// genCPUID reads ECX of CPUID leaf 1, for the F16C bit that
-// golang.org/x/sys/cpu does not report.
 // genDotI8AVX2 widens sixteen int8 codes to int16 and multiplies them with
 // sixteen int16 values, adding pairs into int32 lanes (VPMADDWD), two
 // blocks a step into two accumulators. It handles the first n&^15
@@ -655,6 +653,8 @@ func genDotI8AVX2() {
 	RET()
 }
 
+// genCPUID reads ECX of CPUID leaf 1, for the F16C bit that
+// golang.org/x/sys/cpu does not report.
 func genCPUID() {
 	TEXT("cpuid1ECX", NOSPLIT, "func() uint32")
 	Doc("cpuid1ECX returns ECX of CPUID leaf 1.")
