@@ -524,9 +524,9 @@ func (x *Index) Delete(label uint64) bool {
 }
 
 // pfLinesFor is the number of cache lines of a vector prefetched: all of a
-// short one, the first 512 bytes of a long one (the hardware streams the
-// rest once it is read).
-func pfLinesFor(dim int) int { return min((dim*2+63)/64, 8) }
+// short one (a 512-d one included), the first KiB of a longer one (the
+// hardware streams the rest once it is read).
+func pfLinesFor(dim int) int { return min((dim*2+63)/64, 16) }
 
 // pfListFor is the number of cache lines a level-0 list of m0 links may
 // span (it need not start on a line).
