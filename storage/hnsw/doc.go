@@ -1,6 +1,6 @@
 // Package hnsw is AkiDB's vector index: a Hierarchical Navigable Small
-// World graph (Malkov and Yashunin) over float32 vectors, searched by
-// pgvector's four distances.
+// World graph (Malkov and Yashunin) over float32 vectors, kept in half
+// precision, searched by pgvector's four distances.
 //
 // # Graph
 //
@@ -22,16 +22,21 @@
 //     links in any node it missed. (With the inner product, not a
 //     metric, a rare node of small norm inserted by Add can stay
 //     unreached; a search that runs out of graph scans those.)
-//   - Storage is flat. Slot i's vector is vecs[i*Dim:(i+1)*Dim] in one
-//     float32 arena; its level-0 list is links0[i*(2M+1):], a count and
-//     2M ids; a node of level L>0 owns L lists of count + M ids in the
-//     upper array, from upperOff[i]. Arrays grow by copying, by a quarter
-//     of their size (or what AddBatch and Reserve ask for), under the
-//     exclusive lock.
+//   - Storage is flat. Slot i's vector is scales[i] times the IEEE
+//     halves vecs[i*Dim:(i+1)*Dim], one arena (vec.EncodeScaled: the scale
+//     is the vector's largest magnitude, so nothing overflows and each
+//     element is within 2^-11 of it); distances are between a float32
+//     query and scaled halves (vec.DotMixed and kin), and between two
+//     stored vectors after decoding one. Slot i's level-0 list is
+//     links0[i*(2M+1):], a count and 2M ids; a node of level L>0 owns L
+//     lists of count + M ids in the upper array, from upperOff[i]. Arrays
+//     grow by a quarter of their size (or what AddBatch and Reserve ask
+//     for), under the exclusive lock.
 //   - Memory: the arrays live in anonymous mappings off the Go heap
-//     (package offheap; the Go heap elsewhere), unmapped when an array
-//     grows (under the exclusive lock, so no search still reads the old
-//     one) and by Close, which also unmaps a WARM index's file mapping.
+//     (package offheap; the Go heap elsewhere). A growing array's mapping
+//     is moved (mremap on Linux) or copied and unmapped, under the
+//     exclusive lock, so no search still reads the old one; Close unmaps
+//     them, and a WARM index's file mapping.
 //     Only memory the index mapped itself is freed that way. A cleanup
 //     frees the arrays of an index that is dropped without Close.
 //   - Slots are uint32 and internal; labels are the caller's uint64 row
@@ -92,7 +97,7 @@
 // layout): a 96-byte header (magic "AKIHNSW\0", version, config, slot
 // count, entry point, counts, the caller's sequence number) with its own
 // CRC32C, then nine sections, each a byte length, the payload and its
-// CRC32C: the vector arena, labels, levels, slot states (live, tombstone,
+// CRC32C: the vector arena (as float32s, each half times its scale), labels, levels, slot states (live, tombstone,
 // free), level-0 lists, upper offsets, upper lists, cosine zero labels and
 // the free list. Read checks every checksum and that every link, level and
 // label is consistent, and wraps ErrCorrupt on any failure, so a loaded
