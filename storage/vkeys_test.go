@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/akidb/akidb/storage/hnsw"
 	"github.com/akidb/akidb/types"
@@ -67,6 +68,21 @@ func TestVectorSearchKeysFromMemory(t *testing.T) {
 	// from memory.
 	check := func(what string, fromMemory bool) {
 		t.Helper()
+		if fromMemory {
+			// The cache is built by the first search that finds the graph
+			// idle; a background checkpoint may hold it for a moment.
+			for deadline := time.Now().Add(10 * time.Second); ; {
+				n0 := db.vecFromMemory.Load()
+				searchKeys(t, db, td, idx, vecs[1], 1)
+				if db.vecFromMemory.Load() > n0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: no search from memory", what)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
 		n0 := db.vecFromMemory.Load()
 		for i := 0; i < len(vecs); i += 25 {
 			got, want := searchKeys(t, db, td, idx, vecs[i], 10), viewIDs(vecs[i], 10)
