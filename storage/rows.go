@@ -166,6 +166,7 @@ func (t *Txn) Insert(td *TableDesc, row types.Row) error {
 		}
 		key = appendKeyInt([]byte{keyInt}, id)
 	}
+	t.leapBatch()
 	// The batch copies the value: one buffer serves every insert.
 	val, err := AppendRow(t.rowBuf[:0], row)
 	if err != nil {

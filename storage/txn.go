@@ -27,6 +27,7 @@ type Txn struct {
 	vec           *txnVec  // vector index changes (vtxn.go)
 
 	iters  map[*RowIter]struct{} // open iterators
+	leapt  bool                  // the batch was moved to a bigger one (batchpool.go)
 	rowBuf []byte                // Insert's scratch buffer for encoding a row
 }
 
