@@ -46,21 +46,14 @@ func decodeScaledAVX2Tail(dst []float32, h []uint16, s float32) {
 // encodeScaledAVX2Tail is EncodeScaled with AVX2 and F16C over whole
 // groups of eight, the rest in Go: the same halves and scale, bit for bit.
 func encodeScaledAVX2Tail(dst []uint16, a []float32) float32 {
-	n := min(len(dst), len(a))
-	m := n &^ 7
-	s := maxAbsAVX2(a[:n])
-	for _, x := range a[m:n] {
-		s = max(s, abs32(x))
-	}
-	if s == 0 {
-		clear(dst[:n])
-		return 0
-	}
-	divToHalfAVX2(dst[:n], a[:n], s)
-	for i := m; i < n; i++ {
-		dst[i] = F32ToF16(a[i] / s)
-	}
-	return s
+	return encodeScaled(dst, a, func(a []float32) float32 {
+		return max(maxAbsAVX2(a), maxAbsGo(a[len(a)&^7:]))
+	}, func(dst []uint16, a []float32, s float32) {
+		n := min(len(dst), len(a))
+		m := n &^ 7
+		divToHalfAVX2(dst[:n], a[:n], s)
+		divToHalfGo(dst[m:n], a[m:n], s)
+	})
 }
 
 func init() {

@@ -70,18 +70,33 @@ func F16ToF32(h uint16) float32 {
 // subnormal). A zero vector gets s = 0. a must be finite.
 func EncodeScaled(dst []uint16, a []float32) float32 { return active.encodeScaled(dst[:len(a)], a) }
 
-func encodeScaledGo(dst []uint16, a []float32) (s float32) {
-	for _, x := range a {
-		s = max(s, abs32(x))
-	}
+func encodeScaledGo(dst []uint16, a []float32) float32 {
+	return encodeScaled(dst, a, maxAbsGo, divToHalfGo)
+}
+
+// encodeScaled is EncodeScaled with the given kernels for the largest
+// magnitude and for the conversion of a[i]/s to halves.
+func encodeScaled(dst []uint16, a []float32, maxAbs func([]float32) float32, divToHalf func([]uint16, []float32, float32)) float32 {
+	s := maxAbs(a)
 	if s == 0 {
 		clear(dst[:len(a)])
 		return 0
 	}
-	for i, x := range a {
-		dst[i] = F32ToF16(x / s) // not x*(1/s): 1/s overflows for tiny s
+	divToHalf(dst, a, s)
+	return s
+}
+
+func maxAbsGo(a []float32) (s float32) {
+	for _, x := range a {
+		s = max(s, abs32(x))
 	}
 	return s
+}
+
+func divToHalfGo(dst []uint16, a []float32, s float32) {
+	for i, x := range a[:min(len(dst), len(a))] {
+		dst[i] = F32ToF16(x / s) // not x*(1/s): 1/s overflows for tiny s
+	}
 }
 
 // DecodeScaled stores s*F16ToF32(h[i]) in dst[:len(h)].
