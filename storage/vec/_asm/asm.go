@@ -96,6 +96,38 @@ func lenMin() GPVirtual {
 	return n
 }
 
+// array is one array a kernel walks: its base register and element size.
+type array struct {
+	m    Mem
+	size int
+}
+
+// loops emits the two loops of a kernel that walks its arrays: whole
+// blocks of blockN elements while n holds one (block emits the body),
+// then steps of stepN (single), then it goes on at the label exit. The
+// arrays' bases advance past what each iteration read and n counts down.
+func loops(name string, n Register, blockN, stepN int, arrays []array, block, single func(), exit string) {
+	advance := func(elems int) {
+		for _, a := range arrays {
+			ADDQ(U32(elems*a.size), a.m.Base)
+		}
+		SUBQ(U32(elems), n)
+	}
+	Label(name + "_block")
+	CMPQ(n, U32(blockN))
+	JL(LabelRef(name + "_single"))
+	block()
+	advance(blockN)
+	JMP(LabelRef(name + "_block"))
+
+	Label(name + "_single")
+	CMPQ(n, U32(stepN))
+	JL(LabelRef(exit))
+	single()
+	advance(stepN)
+	JMP(LabelRef(name + "_single"))
+}
+
 func genF32(s isa, k op, maskTable Mem) {
 	name := kernelName(k, s)
 	TEXT(name, NOSPLIT, "func(a, b []float32) float32")
@@ -144,33 +176,20 @@ func genF32(s isa, k op, maskTable Mem) {
 		}
 	}
 
-	block := unroll * s.width
-	Label(name + "_block")
-	CMPQ(n, U32(block))
-	JL(LabelRef(name + "_single"))
-	xs := make([]VecVirtual, unroll)
-	for i := range xs {
-		xs[i] = s.vreg()
-		VMOVUPS(a.Offset(s.bytes*i), xs[i])
-	}
-	for i := range xs {
-		step(xs[i], b.Offset(s.bytes*i), acc[i])
-	}
-	ADDQ(U32(block*4), a.Base)
-	ADDQ(U32(block*4), b.Base)
-	SUBQ(U32(block), n)
-	JMP(LabelRef(name + "_block"))
-
-	Label(name + "_single")
-	CMPQ(n, U32(s.width))
-	JL(LabelRef(name + "_tail"))
-	x := s.vreg()
-	VMOVUPS(a, x)
-	step(x, b, acc[0])
-	ADDQ(U32(s.bytes), a.Base)
-	ADDQ(U32(s.bytes), b.Base)
-	SUBQ(U32(s.width), n)
-	JMP(LabelRef(name + "_single"))
+	loops(name, n, unroll*s.width, s.width, []array{{a, 4}, {b, 4}}, func() {
+		xs := make([]VecVirtual, unroll)
+		for i := range xs {
+			xs[i] = s.vreg()
+			VMOVUPS(a.Offset(s.bytes*i), xs[i])
+		}
+		for i := range xs {
+			step(xs[i], b.Offset(s.bytes*i), acc[i])
+		}
+	}, func() {
+		x := s.vreg()
+		VMOVUPS(a, x)
+		step(x, b, acc[0])
+	}, name+"_tail")
 
 	// Tail: 0 < n < width elements, loaded under a mask. Masked-out lanes
 	// read as zero and are never touched in memory, so they add nothing.
@@ -257,31 +276,17 @@ func genDotF16AVX2() {
 		VXORPS(acc[i], acc[i], acc[i])
 	}
 	const w = 8
-	Label("dotF16AVX2_block")
-	CMPQ(n, U32(unroll*w))
-	JL(LabelRef("dotF16AVX2_single"))
-	for i := 0; i < unroll; i++ {
+	step := func(i int, a, b Mem) {
 		x, y := YMM(), YMM()
-		VCVTPH2PS(a.Offset(16*i), x)
-		VCVTPH2PS(b.Offset(16*i), y)
+		VCVTPH2PS(a, x)
+		VCVTPH2PS(b, y)
 		VFMADD231PS(y, x, acc[i])
 	}
-	ADDQ(U32(unroll*w*2), a.Base)
-	ADDQ(U32(unroll*w*2), b.Base)
-	SUBQ(U32(unroll*w), n)
-	JMP(LabelRef("dotF16AVX2_block"))
-
-	Label("dotF16AVX2_single")
-	CMPQ(n, U32(w))
-	JL(LabelRef("dotF16AVX2_reduce"))
-	x, y := YMM(), YMM()
-	VCVTPH2PS(a, x)
-	VCVTPH2PS(b, y)
-	VFMADD231PS(y, x, acc[0])
-	ADDQ(U32(w*2), a.Base)
-	ADDQ(U32(w*2), b.Base)
-	SUBQ(U32(w), n)
-	JMP(LabelRef("dotF16AVX2_single"))
+	loops("dotF16AVX2", n, unroll*w, w, []array{{a, 2}, {b, 2}}, func() {
+		for i := 0; i < unroll; i++ {
+			step(i, a.Offset(16*i), b.Offset(16*i))
+		}
+	}, func() { step(0, a, b) }, "dotF16AVX2_reduce")
 
 	Label("dotF16AVX2_reduce")
 	reduce(avx2, acc)
@@ -302,31 +307,17 @@ func genDotF16AVX512() {
 		zero(acc[i], avx512)
 	}
 	const w = 16
-	Label("dotF16AVX512_block")
-	CMPQ(n, U32(unroll*w))
-	JL(LabelRef("dotF16AVX512_single"))
-	for i := 0; i < unroll; i++ {
+	step := func(i int, a, b Mem) {
 		x, y := ZMM(), ZMM()
-		VCVTPH2PS(a.Offset(32*i), x)
-		VCVTPH2PS(b.Offset(32*i), y)
+		VCVTPH2PS(a, x)
+		VCVTPH2PS(b, y)
 		VFMADD231PS(y, x, acc[i])
 	}
-	ADDQ(U32(unroll*w*2), a.Base)
-	ADDQ(U32(unroll*w*2), b.Base)
-	SUBQ(U32(unroll*w), n)
-	JMP(LabelRef("dotF16AVX512_block"))
-
-	Label("dotF16AVX512_single")
-	CMPQ(n, U32(w))
-	JL(LabelRef("dotF16AVX512_tail"))
-	x, y := ZMM(), ZMM()
-	VCVTPH2PS(a, x)
-	VCVTPH2PS(b, y)
-	VFMADD231PS(y, x, acc[0])
-	ADDQ(U32(w*2), a.Base)
-	ADDQ(U32(w*2), b.Base)
-	SUBQ(U32(w), n)
-	JMP(LabelRef("dotF16AVX512_single"))
+	loops("dotF16AVX512", n, unroll*w, w, []array{{a, 2}, {b, 2}}, func() {
+		for i := 0; i < unroll; i++ {
+			step(i, a.Offset(32*i), b.Offset(32*i))
+		}
+	}, func() { step(0, a, b) }, "dotF16AVX512_tail")
 
 	Label("dotF16AVX512_tail")
 	TESTQ(n, n)
@@ -406,31 +397,17 @@ func genMixed(s isa, k op) {
 		}
 	}
 	w := s.width
-	Label(name + "_block")
-	CMPQ(n, U32(unroll*w))
-	JL(LabelRef(name + "_single"))
-	for i := 0; i < unroll; i++ {
+	load := func(i int, a, b Mem) {
 		x, y := s.vreg(), s.vreg()
-		VMOVUPS(a.Offset(s.bytes*i), x)
-		VCVTPH2PS(b.Offset(2*w*i), y)
+		VMOVUPS(a, x)
+		VCVTPH2PS(b, y)
 		step(x, y, acc[i])
 	}
-	ADDQ(U32(unroll*w*4), a.Base)
-	ADDQ(U32(unroll*w*2), b.Base)
-	SUBQ(U32(unroll*w), n)
-	JMP(LabelRef(name + "_block"))
-
-	Label(name + "_single")
-	CMPQ(n, U32(w))
-	JL(LabelRef(name + "_tail"))
-	x, y := s.vreg(), s.vreg()
-	VMOVUPS(a, x)
-	VCVTPH2PS(b, y)
-	step(x, y, acc[0])
-	ADDQ(U32(w*4), a.Base)
-	ADDQ(U32(w*2), b.Base)
-	SUBQ(U32(w), n)
-	JMP(LabelRef(name + "_single"))
+	loops(name, n, unroll*w, w, []array{{a, 4}, {b, 2}}, func() {
+		for i := 0; i < unroll; i++ {
+			load(i, a.Offset(s.bytes*i), b.Offset(2*w*i))
+		}
+	}, func() { load(0, a, b) }, name+"_tail")
 
 	Label(name + "_tail")
 	if s.width == 16 {
@@ -467,31 +444,17 @@ func genDecodeScaledAVX2() {
 	sv := YMM()
 	VBROADCASTSS(Load(Param("s"), XMM()), sv)
 	const w = 8
-	Label("decodeScaledAVX2_block")
-	CMPQ(n, U32(unroll*w))
-	JL(LabelRef("decodeScaledAVX2_single"))
-	for i := 0; i < unroll; i++ {
+	step := func(a, b Mem) {
 		y := YMM()
-		VCVTPH2PS(b.Offset(2*w*i), y)
+		VCVTPH2PS(b, y)
 		VMULPS(sv, y, y)
-		VMOVUPS(y, a.Offset(4*w*i))
+		VMOVUPS(y, a)
 	}
-	ADDQ(U32(unroll*w*4), a.Base)
-	ADDQ(U32(unroll*w*2), b.Base)
-	SUBQ(U32(unroll*w), n)
-	JMP(LabelRef("decodeScaledAVX2_block"))
-
-	Label("decodeScaledAVX2_single")
-	CMPQ(n, U32(w))
-	JL(LabelRef("decodeScaledAVX2_done"))
-	y := YMM()
-	VCVTPH2PS(b, y)
-	VMULPS(sv, y, y)
-	VMOVUPS(y, a)
-	ADDQ(U32(w*4), a.Base)
-	ADDQ(U32(w*2), b.Base)
-	SUBQ(U32(w), n)
-	JMP(LabelRef("decodeScaledAVX2_single"))
+	loops("decodeScaledAVX2", n, unroll*w, w, []array{{a, 4}, {b, 2}}, func() {
+		for i := 0; i < unroll; i++ {
+			step(a.Offset(4*w*i), b.Offset(2*w*i))
+		}
+	}, func() { step(a, b) }, "decodeScaledAVX2_done")
 
 	Label("decodeScaledAVX2_done")
 	VZEROUPPER()
@@ -514,27 +477,16 @@ func genMaxAbsAVX2() {
 		VXORPS(acc[i], acc[i], acc[i])
 	}
 	const w = 8
-	Label("maxAbsAVX2_block")
-	CMPQ(n, U32(unroll*w))
-	JL(LabelRef("maxAbsAVX2_single"))
-	for i := 0; i < unroll; i++ {
+	step := func(i int, a Mem) {
 		x := YMM()
-		VANDPS(a.Offset(4*w*i), abs, x)
+		VANDPS(a, abs, x)
 		VMAXPS(x, acc[i], acc[i])
 	}
-	ADDQ(U32(unroll*w*4), a.Base)
-	SUBQ(U32(unroll*w), n)
-	JMP(LabelRef("maxAbsAVX2_block"))
-
-	Label("maxAbsAVX2_single")
-	CMPQ(n, U32(w))
-	JL(LabelRef("maxAbsAVX2_reduce"))
-	x := YMM()
-	VANDPS(a, abs, x)
-	VMAXPS(x, acc[0], acc[0])
-	ADDQ(U32(w*4), a.Base)
-	SUBQ(U32(w), n)
-	JMP(LabelRef("maxAbsAVX2_single"))
+	loops("maxAbsAVX2", n, unroll*w, w, []array{{a, 4}}, func() {
+		for i := 0; i < unroll; i++ {
+			step(i, a.Offset(4*w*i))
+		}
+	}, func() { step(0, a) }, "maxAbsAVX2_reduce")
 
 	Label("maxAbsAVX2_reduce")
 	VMAXPS(acc[1], acc[0], acc[0])
@@ -568,31 +520,17 @@ func genDivToHalfAVX2() {
 	sv := YMM()
 	VBROADCASTSS(Load(Param("s"), XMM()), sv)
 	const w = 8
-	Label("divToHalfAVX2_block")
-	CMPQ(n, U32(2*w))
-	JL(LabelRef("divToHalfAVX2_single"))
-	for i := 0; i < 2; i++ {
+	step := func(d, a Mem) {
 		x := YMM()
-		VMOVUPS(a.Offset(4*w*i), x)
+		VMOVUPS(a, x)
 		VDIVPS(sv, x, x) // x / s
-		VCVTPS2PH(U8(0), x, d.Offset(2*w*i))
+		VCVTPS2PH(U8(0), x, d)
 	}
-	ADDQ(U32(2*w*4), a.Base)
-	ADDQ(U32(2*w*2), d.Base)
-	SUBQ(U32(2*w), n)
-	JMP(LabelRef("divToHalfAVX2_block"))
-
-	Label("divToHalfAVX2_single")
-	CMPQ(n, U32(w))
-	JL(LabelRef("divToHalfAVX2_done"))
-	x := YMM()
-	VMOVUPS(a, x)
-	VDIVPS(sv, x, x)
-	VCVTPS2PH(U8(0), x, d)
-	ADDQ(U32(w*4), a.Base)
-	ADDQ(U32(w*2), d.Base)
-	SUBQ(U32(w), n)
-	JMP(LabelRef("divToHalfAVX2_single"))
+	loops("divToHalfAVX2", n, 2*w, w, []array{{a, 4}, {d, 2}}, func() {
+		for i := 0; i < 2; i++ {
+			step(d.Offset(2*w*i), a.Offset(4*w*i))
+		}
+	}, func() { step(d, a) }, "divToHalfAVX2_done")
 
 	Label("divToHalfAVX2_done")
 	VZEROUPPER()
