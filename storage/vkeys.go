@@ -56,6 +56,16 @@ func (lk *labelKeys) apply(ops []vop) {
 	}
 }
 
+// settled returns the table's data version ver holds, and whether no
+// commit to the table is under way (the version is even) and none of v's
+// changes is unapplied: the graph then holds exactly the labels with
+// entries. The same version before and after a read means no commit came
+// in between.
+func settled(ver *atomic.Uint64, v *vindex) (uint64, bool) {
+	n := ver.Load()
+	return n, n&1 == 0 && v.pend.Load() == 0
+}
+
 // ensureKeys builds v's label cache when it is missing, the graph is in
 // RAM and nothing is being written to the table; it reports whether the
 // cache is there. ver is the table's data version (flatcache.go).
@@ -79,8 +89,8 @@ func (db *DB) ensureKeys(v *vindex, ver *atomic.Uint64) bool {
 	if v.dropped || v.g.MappedBytes() > 0 {
 		return false // a WARM graph keeps its memory small
 	}
-	before := ver.Load()
-	if before&1 != 0 || v.pend.Load() != 0 {
+	before, ok := settled(ver, v)
+	if !ok {
 		return false
 	}
 	fail := func() bool { lk.lastTry.Store(time.Now().UnixNano()); return false }
@@ -103,7 +113,7 @@ func (db *DB) ensureKeys(v *vindex, ver *atomic.Uint64) bool {
 	}
 	lk.mu.Lock()
 	defer lk.mu.Unlock()
-	if lk.gen != gen || ver.Load() != before || v.pend.Load() != 0 {
+	if now, ok := settled(ver, v); !ok || now != before || lk.gen != gen {
 		return fail()
 	}
 	lk.m = m
@@ -119,8 +129,8 @@ func (db *DB) ensureKeys(v *vindex, ver *atomic.Uint64) bool {
 // caller then searches through its view.
 func (t *Txn) searchFromMemory(td *TableDesc, v *vindex, q []float32, k, ef int) (hits []VectorHit, ok bool, err error) {
 	ver := t.db.flat.version(td.ID)
-	before := ver.Load()
-	if before&1 != 0 || v.pend.Load() != 0 || !t.db.ensureKeys(v, ver) {
+	before, ok := settled(ver, v)
+	if !ok || !t.db.ensureKeys(v, ver) {
 		return nil, false, nil
 	}
 	res := v.g.Search(q, k, ef, nil)
@@ -142,7 +152,7 @@ func (t *Txn) searchFromMemory(td *TableDesc, v *vindex, q []float32, k, ef int)
 		hits = append(hits, VectorHit{Row: row, Key: rk, Dist: r.Dist})
 	}
 	lk.mu.RUnlock()
-	if ver.Load() != before || v.pend.Load() != 0 {
+	if now, ok := settled(ver, v); !ok || now != before {
 		return nil, false, nil
 	}
 	t.db.vecFromMemory.Add(1)
