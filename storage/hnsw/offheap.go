@@ -77,6 +77,12 @@ func allocOff[T any](h *offHeap, n int) []T {
 	var zero T
 	size := n * int(unsafe.Sizeof(zero))
 	b := sysAlloc(size)
+	h.register(b)
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), n)
+}
+
+// register records b as a region of h.
+func (h *offHeap) register(b []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.regions == nil {
@@ -85,26 +91,33 @@ func allocOff[T any](h *offHeap, n int) []T {
 	h.regions[uintptr(unsafe.Pointer(unsafe.SliceData(b)))] = b
 	h.bytes += int64(len(b))
 	offHeapTotal.Add(int64(len(b)))
-	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), n)
 }
 
-// freeOff frees the region s starts, if h owns one there (an array mapped
-// from a file, or nil, is left alone).
-func freeOff[T any](h *offHeap, s []T) {
+// unregister forgets the region of h that s starts, and returns it;
+// false when h has none there (s is nil, or mapped from a file).
+func unregister[T any](h *offHeap, s []T) ([]byte, bool) {
 	if cap(s) == 0 {
-		return
+		return nil, false
 	}
 	p := uintptr(unsafe.Pointer(unsafe.SliceData(s[:1])))
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	b, ok := h.regions[p]
 	if !ok {
-		return
+		return nil, false
 	}
 	delete(h.regions, p)
 	h.bytes -= int64(len(b))
 	offHeapTotal.Add(-int64(len(b)))
-	sysFree(b)
+	return b, true
+}
+
+// freeOff frees the region s starts, if h owns one there (an array mapped
+// from a file, or nil, is left alone).
+func freeOff[T any](h *offHeap, s []T) {
+	if b, ok := unregister(h, s); ok {
+		sysFree(b)
+	}
 }
 
 // cloneOff returns a copy of s in a new region of h.
@@ -123,37 +136,25 @@ func growOff[T any](h *offHeap, s []T, n int) []T {
 	if n <= len(s) {
 		return s
 	}
-	if cap(s) == 0 {
-		return allocOff[T](h, n)
-	}
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(s[:1])))
-	h.mu.Lock()
-	b, ok := h.regions[p]
-	h.mu.Unlock()
+	b, ok := unregister(h, s)
 	if !ok {
 		t := allocOff[T](h, n)
 		copy(t, s)
 		return t
 	}
 	var zero T
-	size := n * int(unsafe.Sizeof(zero))
-	if size <= len(b) { // the region already holds n elements
-		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), n)
+	if size := n * int(unsafe.Sizeof(zero)); size > len(b) { // else the region already holds n elements
+		nb, err := offheap.Grow(b, size)
+		if err != nil {
+			panic(fmt.Sprintf("hnsw: grow %d bytes to %d: %v", len(b), size, err))
+		}
+		if len(b) < hugeMin && size >= hugeMin {
+			offheap.AdviseHuge(nb)
+		}
+		b = nb
 	}
-	nb, err := offheap.Grow(b, size)
-	if err != nil {
-		panic(fmt.Sprintf("hnsw: grow %d bytes to %d: %v", len(b), size, err))
-	}
-	if len(b) < hugeMin && size >= hugeMin {
-		offheap.AdviseHuge(nb)
-	}
-	h.mu.Lock()
-	delete(h.regions, p)
-	h.regions[uintptr(unsafe.Pointer(unsafe.SliceData(nb)))] = nb
-	h.bytes += int64(size - len(b))
-	h.mu.Unlock()
-	offHeapTotal.Add(int64(size - len(b)))
-	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(nb))), n)
+	h.register(b)
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), n)
 }
 
 // freeAll frees every region.
