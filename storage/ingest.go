@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/objstorage/objstorageprovider"
 	"github.com/cockroachdb/pebble/v2/sstable"
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -59,11 +58,14 @@ func (db *DB) newIngester() (*ingester, error) {
 	if err != nil {
 		return nil, wrapf(err, "restore rows")
 	}
-	opts := &pebble.Options{FormatMajorVersion: db.pdb.FormatMajorVersion()}
-	opts.EnsureDefaults()
+	opts := pebbleOptions(db.pdb.FormatMajorVersion(), pebbleLogger{db.log})
 	wopts := opts.MakeWriterOptions(6, db.pdb.TableFormat())
 	return &ingester{db: db, dir: dir, wopts: wopts}, nil
 }
+
+// ingestBytesPerSync is how much of a restored sstable is written before
+// its writeback is started.
+const ingestBytesPerSync = 1 << 20
 
 func (in *ingester) open(name string) (*sstWriter, error) {
 	path := filepath.Join(in.dir, name+".sst")
@@ -71,6 +73,9 @@ func (in *ingester) open(name string) (*sstWriter, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Writeback starts as the table is written rather than all at once
+	// when the ingest syncs it.
+	f = vfs.NewSyncingFile(f, vfs.SyncingFileOptions{BytesPerSync: ingestBytesPerSync})
 	return &sstWriter{path: path, w: sstable.NewWriter(objstorageprovider.NewFileWritable(f), in.wopts)}, nil
 }
 
