@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -151,8 +152,12 @@ func (db *DB) Unload(ctx context.Context, id uint32) error {
 	}
 	// Searches of a WARM graph read the label entries.
 	v.keys.drop()
-	db.flat.dropTable(v.tableID) // exact scans' caches go with it
-	freeOSMemory()
+	// Exact scans' caches go with it. The graph's arrays were off the Go
+	// heap and are unmapped already; what the caches held is returned to
+	// the system by the runtime's scavenger over the next minutes. Forcing
+	// that now (debug.FreeOSMemory) would cost a full collection, and the
+	// next restore or export would fault the released pages back in.
+	db.flat.dropTable(v.tableID)
 	return nil
 }
 
@@ -332,7 +337,6 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	// into the graph.
 	var done int64
 	batches := make(chan *importBatch, 4)
-	free := make(chan *importBatch, 6)
 	werr := make(chan error, 1)
 	go func() {
 		var err error
@@ -366,14 +370,11 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 				}
 				return
 			}
-			select {
-			case free <- b:
-			default:
-			}
+			importBatches.Put(b)
 		}
 		werr <- nil
 	}()
-	b := &importBatch{}
+	b := newImportBatch()
 	send := func() error {
 		select {
 		case batches <- b:
@@ -381,16 +382,12 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 			werr <- err
 			return err
 		}
-		select {
-		case b = <-free:
-			b.reset()
-		default:
-			b = &importBatch{}
-		}
+		b = newImportBatch()
 		return nil
 	}
-	_, err = snapshot.ReadFile(files[snapshot.DataObject], got, func(r []types.Datum) error {
-		key := RowKey(r[ncols].S)
+	// The decoded row's values are the reader's until the callback
+	// returns: everything kept is copied into the batch.
+	_, err = snapshot.ScanFile(files[snapshot.DataObject], got, func(r []types.Datum) error {
 		row := types.Row(r[:ncols])
 		ir := b.add()
 		start := len(b.arena)
@@ -400,17 +397,17 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 		}
 		vend := len(b.arena)
 		b.arena = append(b.arena, rowPrefix(td.ID)...)
-		b.arena = append(b.arena, key...)
+		b.arena = append(b.arena, r[ncols].S...)
 		kend := len(b.arena)
 		ir.val = b.arena[start:vend:vend]
 		ir.key = b.arena[vend:kend:kend]
-		ir.rk = ir.key[kend-vend-len(key):]
+		ir.rk = ir.key[kend-vend-len(r[ncols].S):]
 		for i := range td.Indexes {
 			ix := &td.Indexes[i]
 			if ix.IsVector() {
 				continue
 			}
-			ent, _, err := indexEntryKey(nil, td, ix, row, key)
+			ent, _, err := indexEntryKey(nil, td, ix, row, ir.rk)
 			if err != nil {
 				return err
 			}
@@ -423,7 +420,7 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 				return err
 			}
 			if ok {
-				ir.vec = vec
+				ir.vec = b.keepVec(vec)
 			}
 		}
 		done++
@@ -483,9 +480,26 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 }
 
 // importBatch carries decoded rows from Import's reader to its writer.
+// Batches are recycled, and with them the memory of their arenas.
 type importBatch struct {
-	rows  []importRow
-	arena []byte // the rows' keys and values
+	rows   []importRow
+	arena  []byte    // the rows' keys and values
+	floats []float32 // their vectors
+}
+
+// importBatches keeps batches, and their arenas' memory, from one import
+// to the next.
+var importBatches sync.Pool
+
+func newImportBatch() *importBatch {
+	if b, ok := importBatches.Get().(*importBatch); ok {
+		b.reset()
+		return b
+	}
+	return &importBatch{
+		arena:  make([]byte, 0, importBatchBytes+64<<10),
+		floats: make([]float32, 0, importBatchBytes/4),
+	}
 }
 
 // Limits of an importBatch.
@@ -517,6 +531,18 @@ func (b *importBatch) add() *importRow {
 func (b *importBatch) reset() {
 	b.rows = b.rows[:0]
 	b.arena = b.arena[:0]
+	b.floats = b.floats[:0]
+}
+
+// keepVec copies v into the batch's vectors. A vector that does not fit
+// gets a new block; the rows before it keep theirs.
+func (b *importBatch) keepVec(v []float32) []float32 {
+	if cap(b.floats)-len(b.floats) < len(v) {
+		b.floats = make([]float32, 0, max(importBatchBytes/4, len(v)))
+	}
+	start := len(b.floats)
+	b.floats = append(b.floats, v...)
+	return b.floats[start:len(b.floats):len(b.floats)]
 }
 
 // restoreCheckpointDelay is how long after a restore its graph's

@@ -193,6 +193,18 @@ func WriteFile(path string, cols []Column, next func() ([]types.Datum, bool, err
 // row; the values in it (strings, vectors, ...) may be kept. An error from
 // fn stops the read and is returned as is.
 func ReadFile(path string, cols []Column, fn func(row []types.Datum) error) (rows int64, err error) {
+	return readFile(path, cols, false, fn)
+}
+
+// ScanFile is ReadFile for a caller that copies what it keeps of a row:
+// the row's strings and vectors are valid only until fn returns, and
+// their memory is reused for the next row rather than allocated afresh.
+func ScanFile(path string, cols []Column, fn func(row []types.Datum) error) (rows int64, err error) {
+	return readFile(path, cols, true, fn)
+}
+
+// readFile is ReadFile, or ScanFile when transient is set.
+func readFile(path string, cols []Column, transient bool, fn func(row []types.Datum) error) (rows int64, err error) {
 	fs, err := newFileSchema(cols)
 	if err != nil {
 		return 0, ioErr(err, "snapshot: read %s", path)
@@ -245,6 +257,9 @@ func ReadFile(path string, cols []Column, fn func(row []types.Datum) error) (row
 		}
 		n := rg.NumRows()
 		for r := int64(0); r < n; r++ {
+			if transient {
+				dec.reuse()
+			}
 			for i := range cursors {
 				v, err := cursors[i].next()
 				if err != nil {

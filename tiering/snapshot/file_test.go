@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -96,6 +97,40 @@ func readRows(t testing.TB, path string, cols []Column) [][]types.Datum {
 		t.Fatalf("ReadFile returned %d, called fn %d times", n, len(out))
 	}
 	return out
+}
+
+// checkScan reads the file with ScanFile, comparing each row with want
+// while it is valid, and checks that the rows' vectors share memory: what
+// a row's values point to is reused for the next.
+func checkScan(t *testing.T, path string, cols []Column, want [][]types.Datum) {
+	t.Helper()
+	vcol := slices.IndexFunc(cols, func(c Column) bool { return c.Type.OID == types.VectorOID })
+	var (
+		i     int
+		first *float32
+	)
+	n, err := ScanFile(path, cols, func(row []types.Datum) error {
+		for j, c := range cols {
+			if i < len(want) && !sameDatum(c.Type, want[i][j], row[j]) {
+				t.Errorf("ScanFile row %d column %s (%s): wrote %s, read %s", i, c.Name, c.Type, show(c.Type, want[i][j]), show(c.Type, row[j]))
+			}
+		}
+		if v, _ := row[vcol].P.([]float32); len(v) > 0 {
+			if first == nil {
+				first = &v[0]
+			} else if &v[0] != first {
+				t.Errorf("ScanFile row %d: its vector is at a new address, not in the reused arena", i)
+			}
+		}
+		i++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != int64(len(want)) || i != len(want) {
+		t.Fatalf("ScanFile returned %d and called fn %d times for %d rows", n, i, len(want))
+	}
 }
 
 func checkRows(t *testing.T, cols []Column, want, got [][]types.Datum) {
@@ -236,6 +271,7 @@ func TestRoundTripEveryType(t *testing.T) {
 	}
 	got := readRows(t, path, cols)
 	checkRows(t, cols, rows, got)
+	checkScan(t, path, cols, rows)
 
 	// The infinities are the Datum's sentinels again, not just equal text.
 	if got[0][15].I != types.InfinityNeg || got[1][15].I != types.InfinityPos ||

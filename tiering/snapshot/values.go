@@ -167,6 +167,13 @@ const (
 	arenaFloats = 64 << 10
 )
 
+// reuse starts the arenas over: what the values decoded so far point to
+// is overwritten by the next ones.
+func (dec *decoder) reuse() {
+	dec.bytes = dec.bytes[:0]
+	dec.floats = dec.floats[:0]
+}
+
 // str copies b into the byte arena and returns it as a string.
 func (dec *decoder) str(b []byte) string {
 	if len(b) == 0 {
