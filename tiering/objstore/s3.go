@@ -15,12 +15,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/logging"
+	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/akidb/akidb/tiering"
@@ -358,7 +360,7 @@ func (s *S3) Put(ctx context.Context, key string, r io.ReaderAt, size int64) err
 				Body:              &progressReader{r: io.NewSectionReader(r, 0, size), w: w},
 				ContentLength:     aws.Int64(size),
 				ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
-			})
+			}, unsignedPayload)
 			return err
 		}))
 	}
@@ -415,7 +417,7 @@ func (s *S3) putMultipart(ctx context.Context, key, full string, r io.ReaderAt, 
 					Body:              &progressReader{r: io.NewSectionReader(r, off, n), w: w},
 					ContentLength:     aws.Int64(n),
 					ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
-				})
+				}, unsignedPayload)
 				if err != nil {
 					return err
 				}
@@ -458,6 +460,22 @@ func (s *S3) putMultipart(ctx context.Context, key, full string, r io.ReaderAt, 
 	}
 	done = true
 	return nil
+}
+
+// unsignedPayload leaves a body out of the request's signature: the SDK
+// would otherwise hash every byte with SHA-256 before sending it, and the
+// server would hash it again to check. The body's CRC32, which the server
+// checks, still guards it in transit, and the signature still covers the
+// headers, that checksum included. The payload hash is set before the
+// checksum middleware runs, which would otherwise compute the SHA-256
+// along with the CRC32.
+func unsignedPayload(o *s3.Options) {
+	o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("AkiDBUnsignedPayload",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				return next.HandleInitialize(v4.SetPayloadHash(ctx, "UNSIGNED-PAYLOAD"), in)
+			}), middleware.After)
+	}, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
 }
 
 // isUpload reports whether the object at full is the one the parts make
