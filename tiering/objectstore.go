@@ -20,6 +20,14 @@ type ObjectStore interface {
 	// objects can go up in parallel parts. The object is visible only
 	// once Put returns nil.
 	Put(ctx context.Context, key string, r io.ReaderAt, size int64) error
+	// Create returns a writer whose bytes become the object at key, for
+	// an object whose size is not known in advance. The bytes go to the
+	// store as they are written (S3: in parts, a few at a time, each held
+	// in memory until it is acknowledged, so that a failed part is sent
+	// again). The object is visible only once Close returns nil. After a
+	// failed write, or once ctx is done, Close leaves no object and
+	// returns the error; cancelling ctx is how a writer is abandoned.
+	Create(ctx context.Context, key string) (io.WriteCloser, error)
 	// Get writes the whole object to w (in parallel ranges for large
 	// objects) and returns its size.
 	Get(ctx context.Context, key string, w io.WriterAt) (int64, error)

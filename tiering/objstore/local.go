@@ -108,27 +108,14 @@ func (l *Local) Put(ctx context.Context, key string, r io.ReaderAt, size int64) 
 }
 
 func (l *Local) put(ctx context.Context, p string, r io.ReaderAt, size int64) (err error) {
-	parent := filepath.Dir(p)
-	var f *os.File
-	// A concurrent Delete may remove an empty parent directory between
-	// mkdirAll and CreateTemp; make it again in that case.
-	for i := 0; ; i++ {
-		if err := l.mkdirAll(parent); err != nil {
-			return err
-		}
-		f, err = os.CreateTemp(parent, tempPrefix+"*")
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, fs.ErrNotExist) || i == 10 {
-			return err
-		}
+	f, err := l.createTemp(p)
+	if err != nil {
+		return err
 	}
-	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(tmp)
+			os.Remove(f.Name())
 		}
 	}()
 	n, err := io.CopyBuffer(f, &ctxReader{ctx: ctx, r: io.NewSectionReader(r, 0, size)}, make([]byte, min(size+1, copyBufSize)))
@@ -138,16 +125,108 @@ func (l *Local) put(ctx context.Context, p string, r io.ReaderAt, size int64) (e
 	if n != size {
 		return fmt.Errorf("reader returned %d bytes, want %d: %w", n, size, io.ErrUnexpectedEOF)
 	}
+	return commitTemp(f, p)
+}
+
+// createTemp creates the temporary file beside p that becomes p.
+func (l *Local) createTemp(p string) (*os.File, error) {
+	parent := filepath.Dir(p)
+	// A concurrent Delete may remove an empty parent directory between
+	// mkdirAll and CreateTemp; make it again in that case.
+	for i := 0; ; i++ {
+		if err := l.mkdirAll(parent); err != nil {
+			return nil, err
+		}
+		f, err := os.CreateTemp(parent, tempPrefix+"*")
+		if err == nil {
+			return f, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) || i == 10 {
+			return nil, err
+		}
+	}
+}
+
+// commitTemp makes the temporary file f the object file p, durably.
+func commitTemp(f *os.File, p string) error {
 	if err := f.Sync(); err != nil {
 		return err
 	}
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, p); err != nil {
+	if err := os.Rename(f.Name(), p); err != nil {
 		return err
 	}
-	return syncDir(parent)
+	return syncDir(filepath.Dir(p))
+}
+
+// Create implements tiering.ObjectStore: the bytes go to a temporary file
+// that Close makes the object, as Put does.
+func (l *Local) Create(ctx context.Context, key string) (io.WriteCloser, error) {
+	p, err := l.path(key)
+	if err != nil {
+		return nil, l.fail("put", key, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, l.fail("put", key, err)
+	}
+	f, err := l.createTemp(p)
+	if err != nil {
+		return nil, l.fail("put", key, err)
+	}
+	return &localWriter{l: l, ctx: ctx, key: key, path: p, f: f}, nil
+}
+
+// localWriter is an object being written by Create.
+type localWriter struct {
+	l      *Local
+	ctx    context.Context
+	key    string
+	path   string
+	f      *os.File
+	err    error
+	closed bool
+}
+
+func (w *localWriter) Write(b []byte) (int, error) {
+	if w.closed {
+		return 0, errors.New("objstore: write to a closed object writer")
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	if err := w.ctx.Err(); err != nil {
+		w.err = w.l.fail("put", w.key, err)
+		return 0, w.err
+	}
+	n, err := w.f.Write(b)
+	if err != nil {
+		w.err = w.l.fail("put", w.key, err)
+	}
+	return n, w.err
+}
+
+// Close makes the written bytes the object, unless a write failed or the
+// writer's context is done: then the temporary file is removed and the
+// error returned.
+func (w *localWriter) Close() error {
+	if w.closed {
+		return w.err
+	}
+	w.closed = true
+	if w.err == nil {
+		if err := w.ctx.Err(); err != nil {
+			w.err = w.l.fail("put", w.key, err)
+		} else if err := commitTemp(w.f, w.path); err != nil {
+			w.err = w.l.fail("put", w.key, err)
+		}
+	}
+	if w.err != nil {
+		w.f.Close()
+		os.Remove(w.f.Name())
+	}
+	return w.err
 }
 
 // mkdirAll creates dir and its missing parents inside l.dir, fsyncing the

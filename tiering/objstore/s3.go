@@ -353,16 +353,7 @@ func (s *S3) Put(ctx context.Context, key string, r io.ReaderAt, size int64) err
 		return wrapOp(&OpError{Store: "s3", Op: "put", Key: key, Err: fmt.Errorf("negative size %d", size)})
 	}
 	if size <= s.partSize {
-		return opErr(s.call(ctx, "put", key, func(ctx context.Context, w *watch) error {
-			_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
-				Bucket:            &s.bucket,
-				Key:               &full,
-				Body:              &progressReader{r: io.NewSectionReader(r, 0, size), w: w},
-				ContentLength:     aws.Int64(size),
-				ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
-			}, unsignedPayload)
-			return err
-		}))
+		return opErr(s.putObject(ctx, key, full, r, size))
 	}
 	return opErr(s.putMultipart(ctx, key, full, r, size))
 }
@@ -375,18 +366,7 @@ func (s *S3) putMultipart(ctx context.Context, key, full string, r io.ReaderAt, 
 	}
 	nparts := int((size + partSize - 1) / partSize)
 
-	var uploadID string
-	err := s.call(ctx, "put", key, func(ctx context.Context, _ *watch) error {
-		out, err := s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
-			Bucket:            &s.bucket,
-			Key:               &full,
-			ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
-		})
-		if err == nil {
-			uploadID = aws.ToString(out.UploadId)
-		}
-		return err
-	})
+	uploadID, err := s.createUpload(ctx, key, full)
 	if err != nil {
 		return err
 	}
@@ -406,28 +386,10 @@ func (s *S3) putMultipart(ctx context.Context, key, full string, r io.ReaderAt, 
 		}
 		off := int64(i) * partSize
 		n := min(partSize, size-off)
-		num := int32(i + 1)
 		g.Go(func() error {
-			return s.call(gctx, "put", key, func(ctx context.Context, w *watch) error {
-				out, err := s.client.UploadPart(ctx, &s3.UploadPartInput{
-					Bucket:            &s.bucket,
-					Key:               &full,
-					UploadId:          &uploadID,
-					PartNumber:        aws.Int32(num),
-					Body:              &progressReader{r: io.NewSectionReader(r, off, n), w: w},
-					ContentLength:     aws.Int64(n),
-					ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
-				}, unsignedPayload)
-				if err != nil {
-					return err
-				}
-				parts[i] = types.CompletedPart{
-					ETag:          out.ETag,
-					PartNumber:    aws.Int32(num),
-					ChecksumCRC32: out.ChecksumCRC32,
-				}
-				return nil
-			})
+			p, err := s.uploadPart(gctx, key, full, uploadID, int32(i+1), r, off, n)
+			parts[i] = p
+			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -436,9 +398,60 @@ func (s *S3) putMultipart(ctx context.Context, key, full string, r io.ReaderAt, 
 	if err := ctx.Err(); err != nil {
 		return &OpError{Store: "s3", Op: "put", Key: key, Err: context.Cause(ctx)}
 	}
+	if err := s.completeUpload(ctx, key, full, uploadID, parts); err != nil {
+		return err
+	}
+	done = true
+	return nil
+}
 
+// createUpload starts a multipart upload and returns its id.
+func (s *S3) createUpload(ctx context.Context, key, full string) (string, error) {
+	var uploadID string
+	err := s.call(ctx, "put", key, func(ctx context.Context, _ *watch) error {
+		out, err := s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
+			Bucket:            &s.bucket,
+			Key:               &full,
+			ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
+		})
+		if err == nil {
+			uploadID = aws.ToString(out.UploadId)
+		}
+		return err
+	})
+	return uploadID, err
+}
+
+// uploadPart sends bytes [off, off+n) of r as part num of an upload.
+func (s *S3) uploadPart(ctx context.Context, key, full, uploadID string, num int32, r io.ReaderAt, off, n int64) (types.CompletedPart, error) {
+	var part types.CompletedPart
+	err := s.call(ctx, "put", key, func(ctx context.Context, w *watch) error {
+		out, err := s.client.UploadPart(ctx, &s3.UploadPartInput{
+			Bucket:            &s.bucket,
+			Key:               &full,
+			UploadId:          &uploadID,
+			PartNumber:        aws.Int32(num),
+			Body:              &progressReader{r: io.NewSectionReader(r, off, n), w: w},
+			ContentLength:     aws.Int64(n),
+			ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
+		}, unsignedPayload)
+		if err != nil {
+			return err
+		}
+		part = types.CompletedPart{
+			ETag:          out.ETag,
+			PartNumber:    aws.Int32(num),
+			ChecksumCRC32: out.ChecksumCRC32,
+		}
+		return nil
+	})
+	return part, err
+}
+
+// completeUpload completes a multipart upload of parts.
+func (s *S3) completeUpload(ctx context.Context, key, full, uploadID string, parts []types.CompletedPart) error {
 	retried := false
-	err = s.call(ctx, "put", key, func(ctx context.Context, _ *watch) error {
+	return s.call(ctx, "put", key, func(ctx context.Context, _ *watch) error {
 		_, err := s.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
 			Bucket:          &s.bucket,
 			Key:             &full,
@@ -455,11 +468,20 @@ func (s *S3) putMultipart(ctx context.Context, key, full string, r io.ReaderAt, 
 		retried = true
 		return err
 	})
-	if err != nil {
+}
+
+// putObject stores the size bytes of r at key in one PutObject.
+func (s *S3) putObject(ctx context.Context, key, full string, r io.ReaderAt, size int64) error {
+	return s.call(ctx, "put", key, func(ctx context.Context, w *watch) error {
+		_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
+			Bucket:            &s.bucket,
+			Key:               &full,
+			Body:              &progressReader{r: io.NewSectionReader(r, 0, size), w: w},
+			ContentLength:     aws.Int64(size),
+			ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
+		}, unsignedPayload)
 		return err
-	}
-	done = true
-	return nil
+	})
 }
 
 // unsignedPayload leaves a body out of the request's signature: the SDK

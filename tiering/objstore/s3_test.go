@@ -298,6 +298,72 @@ func TestS3(t *testing.T) {
 		}
 	})
 
+	t.Run("CreateStreamsParts", func(t *testing.T) {
+		// A streamed object goes up in parts of the configured size (5
+		// MiB here) as it is written, each retried on its own; one that
+		// ends within its first part is a single PutObject.
+		s := env.store(t, nil)
+		data := randomBytes(12<<20, 19)
+		env.proxy.FailNext(2, 500, "InternalError", faultproxy.All(uploadPart, onKey(s, "k")))
+		env.proxy.CutRequestBody(1, 1<<20, faultproxy.All(uploadPart, onKey(s, "k")))
+		w, err := s.Create(ctx, "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(data[:11<<20]); err != nil {
+			t.Fatal(err)
+		}
+		// Two parts are full: they go up before Close.
+		deadline := time.Now().Add(10 * time.Second)
+		for env.proxy.Count(faultproxy.All(uploadPart, onKey(s, "k"))) < 2+3 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if _, err := s.Stat(ctx, "k"); !errors.Is(err, tiering.ErrNotFound) {
+			t.Fatalf("the object is visible before Close: %v", err)
+		}
+		if _, err := w.Write(data[11<<20:]); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if n := env.proxy.Count(faultproxy.All(uploadPart, onKey(s, "k"))); n != 3+3 {
+			t.Errorf("%d UploadPart attempts, want 3 parts + 3 retries", n)
+		}
+		checkData(t, "k", get(t, s, "k"), data)
+
+		small := randomBytes(1<<20, 20)
+		create(t, s, "small", small, 1<<16)
+		if n := env.proxy.Count(faultproxy.All(putObject, onKey(s, "small"))); n != 1 {
+			t.Errorf("%d PutObject requests for a small streamed object, want 1", n)
+		}
+		checkData(t, "small", get(t, s, "small"), small)
+	})
+
+	t.Run("CreateFailureAborts", func(t *testing.T) {
+		s := env.store(t, nil)
+		env.ResetCounts()
+		env.proxy.FailNext(1, 403, "AccessDenied", faultproxy.All(uploadPart, func(r *faultproxy.Request) bool {
+			return r.Query.Get("partNumber") == "1"
+		}))
+		w, err := s.Create(ctx, "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := randomBytes(12<<20, 21)
+		_, werr := w.Write(data)
+		cerr := w.Close()
+		if oe := opError(t, cerr); oe.StatusCode != 403 {
+			t.Fatalf("Close after a part was refused: %v (write: %v)", cerr, werr)
+		}
+		if n := env.proxy.Count(abortMPU); n != 1 {
+			t.Errorf("%d AbortMultipartUpload requests, want 1", n)
+		}
+		if _, err := s.Stat(ctx, "k"); !errors.Is(err, tiering.ErrNotFound) {
+			t.Errorf("Stat after a failed streamed upload: %v", err)
+		}
+	})
+
 	t.Run("CompleteAnswerLost", func(t *testing.T) {
 		// The server completes the upload but the answer is lost: the
 		// retry finds no upload, and the object is recognised as ours.

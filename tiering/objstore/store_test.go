@@ -54,6 +54,26 @@ func put(t *testing.T, s tiering.ObjectStore, key string, data []byte) {
 	}
 }
 
+// create writes data to a new object through Create, in writes of at most
+// chunk bytes.
+func create(t *testing.T, s tiering.ObjectStore, key string, data []byte, chunk int) {
+	t.Helper()
+	w, err := s.Create(context.Background(), key)
+	if err != nil {
+		t.Fatalf("Create(%q): %v", key, err)
+	}
+	for rest := data; len(rest) > 0; {
+		n := min(chunk, len(rest))
+		if m, err := w.Write(rest[:n]); err != nil || m != n {
+			t.Fatalf("Write to %q: %d, %v", key, m, err)
+		}
+		rest = rest[n:]
+	}
+	if err := w.Close(); err != nil {
+		t.Fatalf("Close of %q: %v", key, err)
+	}
+}
+
 func get(t *testing.T, s tiering.ObjectStore, key string) []byte {
 	t.Helper()
 	var w buffer
@@ -292,6 +312,46 @@ func testStore(t *testing.T, newStore func(t *testing.T) tiering.ObjectStore) {
 		list, err := s.List(ctx, "conc/")
 		if err != nil || len(list) != 3 {
 			t.Fatalf("List = %v, %v; want 3 objects", keys(list), err)
+		}
+	})
+
+	t.Run("Create", func(t *testing.T) {
+		s := newStore(t)
+		for _, size := range []int{0, 1000, 12<<20 + 3} {
+			key := fmt.Sprintf("created/%d", size)
+			data := randomBytes(size, uint64(size))
+			create(t, s, key, data, 100_003)
+			checkData(t, key, get(t, s, key), data)
+			if info, err := s.Stat(ctx, key); err != nil || info.Size != int64(size) {
+				t.Fatalf("Stat(%q) = %+v, %v", key, info, err)
+			}
+		}
+	})
+
+	t.Run("CreateAbandoned", func(t *testing.T) {
+		// A writer whose context is cancelled, before or after its first
+		// part went up, leaves no object behind.
+		s := newStore(t)
+		for _, size := range []int{1000, 12 << 20} {
+			key := fmt.Sprintf("abandoned/%d", size)
+			cctx, cancel := context.WithCancel(ctx)
+			w, err := s.Create(cctx, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Write(randomBytes(size, 5)); err != nil {
+				t.Fatal(err)
+			}
+			cancel()
+			if err := w.Close(); !errors.Is(err, context.Canceled) {
+				t.Fatalf("Close after cancel (%d bytes): %v", size, err)
+			}
+			if _, err := s.Stat(ctx, key); !errors.Is(err, tiering.ErrNotFound) {
+				t.Fatalf("Stat after an abandoned writer (%d bytes): %v", size, err)
+			}
+		}
+		if list, err := s.List(ctx, ""); err != nil || len(list) != 0 {
+			t.Fatalf("List after abandoned writers = %v, %v", keys(list), err)
 		}
 	})
 
