@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -195,8 +193,9 @@ func snapshotColumns(td *TableDesc) []snapshot.Column {
 
 // Export implements tiering.Backend. The caller keeps writers off the
 // collection; Export waits for committed changes to reach the graph,
-// checkpoints it, and writes the rows of one Pebble snapshot.
-func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Export, error) {
+// writes it, and writes the rows of one Pebble snapshot. The graph's
+// object is closed (stored) while the rows are written.
+func (db *DB) Export(ctx context.Context, id uint32, create func(name string) (io.WriteCloser, error), progress func(done, total int64)) (_ *tiering.Export, err error) {
 	td, idx, v, err := db.collection(id)
 	if err != nil {
 		return nil, err
@@ -207,11 +206,22 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 	// The graph without its vectors (the rows carry them), as of every
 	// committed change: the caller keeps writers off the collection.
 	db.quiesce(v)
-	graphPath := filepath.Join(dir, snapshot.GraphObject)
-	graphSum, err := writeGraphFile(v, graphPath)
+	gw, err := create(snapshot.GraphObject)
 	if err != nil {
+		return nil, err
+	}
+	if err := writeGraph(v, gw); err != nil {
+		gw.Close()
 		return nil, wrapf(err, "write index graph of %q", td.Name)
 	}
+	graphClosed := make(chan error, 1)
+	go func() { graphClosed <- gw.Close() }()
+	defer func() {
+		if gerr := <-graphClosed; err == nil && gerr != nil {
+			err = gerr
+		}
+	}()
+	total := int64(v.g.Len())
 	snap := db.pdb.NewSnapshot()
 	defer snap.Close()
 	p := rowPrefix(td.ID)
@@ -235,6 +245,7 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 	// The iterator moves on when the next row is asked for, not before:
 	// the row's values point into its current value until then.
 	started := false
+	var rows int64
 	next := func() ([]types.Datum, bool, error) {
 		if started {
 			it.Next()
@@ -269,24 +280,31 @@ func (db *DB) Export(ctx context.Context, id uint32, dir string) (*tiering.Expor
 		if err := lit.Error(); err != nil {
 			return nil, false, wrapf(err, "export")
 		}
+		if rows++; progress != nil && rows%8192 == 0 {
+			progress(rows, max(rows, total))
+		}
 		return row, true, nil
 	}
-	dataPath := filepath.Join(dir, snapshot.DataObject)
-	info, err := snapshot.WriteFile(dataPath, snapshotColumns(td), next)
+	dw, err := create(snapshot.DataObject)
 	if err != nil {
 		return nil, err
+	}
+	n, err := snapshot.Write(dw, snapshotColumns(td), next)
+	if err != nil {
+		dw.Close()
+		return nil, err
+	}
+	if err := dw.Close(); err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		progress(n, n)
 	}
 	extra, err := json.Marshal(tierExtra{Table: td, IndexID: idx.ID, LogSeq: v.applied.Load()})
 	if err != nil {
 		return nil, err
 	}
-	return &tiering.Export{
-		Columns: snapshotColumns(td),
-		Files:   map[string]string{snapshot.DataObject: dataPath, snapshot.GraphObject: graphPath},
-		SHA256:  map[string]string{snapshot.DataObject: info.SHA256, snapshot.GraphObject: graphSum},
-		Rows:    info.Rows,
-		Extra:   extra,
-	}, nil
+	return &tiering.Export{Columns: snapshotColumns(td), Rows: n, Extra: extra}, nil
 }
 
 // Import implements tiering.Backend: the collection's local rows and graph
@@ -563,24 +581,13 @@ func (db *DB) queueCheckpointLater(id uint32, v *vindex) {
 	})
 }
 
-// writeGraphFile writes v's graph without its vectors to path and returns
-// the file's SHA-256 in hex.
-func writeGraphFile(v *vindex, path string) (string, error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return "", err
-	}
-	h := sha256.New()
-	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20)
+// writeGraph writes v's graph without its vectors to w.
+func writeGraph(v *vindex, w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
 	if _, err := v.g.WriteGraphTo(bw, v.applied.Load()); err != nil {
-		f.Close()
-		return "", err
+		return err
 	}
-	if err := bw.Flush(); err != nil {
-		f.Close()
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), f.Close()
+	return bw.Flush()
 }
 
 // DropLocal implements tiering.Backend: rows, index entries, the index log

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -36,9 +37,12 @@ func tierBenchDB(b *testing.B) (*DB, *TableDesc) {
 	return db, td
 }
 
+// exportTo exports the collection into files of dir named after the
+// snapshot's objects.
 func exportTo(b *testing.B, db *DB, td *TableDesc, dir string) *snapshot.Manifest {
 	b.Helper()
-	ex, err := db.Export(b.Context(), td.ID, dir)
+	create := func(name string) (io.WriteCloser, error) { return os.Create(filepath.Join(dir, name)) }
+	ex, err := db.Export(b.Context(), td.ID, create, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package tiering
 import (
 	"context"
 	"encoding/json"
+	"io"
 
 	"github.com/akidb/akidb/tiering/snapshot"
 )
@@ -19,9 +20,11 @@ type Backend interface {
 	Unload(ctx context.Context, id uint32) error
 	// Load reads it back into RAM (WARM -> HOT).
 	Load(ctx context.Context, id uint32) error
-	// Export writes the collection's rows and graph into files under dir
-	// for a snapshot, as one consistent view.
-	Export(ctx context.Context, id uint32, dir string) (*Export, error)
+	// Export writes the collection's rows and graph, as one consistent
+	// view, into the snapshot objects create starts (snapshot.DataObject
+	// and snapshot.GraphObject), closing each. progress, if not nil, is
+	// called with the rows written so far and about how many there are.
+	Export(ctx context.Context, id uint32, create func(name string) (io.WriteCloser, error), progress func(done, total int64)) (*Export, error)
 	// Import replaces the collection's local rows and index with those of
 	// a downloaded snapshot; the index ends on local disk (WARM). It drops
 	// the local data itself, after checking the snapshot fits the
@@ -50,13 +53,8 @@ type CollectionInfo struct {
 // Export is a collection written out for a snapshot.
 type Export struct {
 	Columns []snapshot.Column
-	Files   map[string]string // object name -> local path
-	// SHA256 holds the checksums (lowercase hex) of files computed as
-	// they were written, by object name; files without one are hashed
-	// before their upload.
-	SHA256 map[string]string
-	Rows   int64
-	Extra  json.RawMessage
+	Rows    int64
+	Extra   json.RawMessage
 }
 
 // Usage is where a collection's bytes are.

@@ -424,33 +424,32 @@ func (m *Manager) toCold(ctx context.Context, id uint32, from Tier, progress Pro
 	return nil
 }
 
-// snapshot exports the collection and uploads it as snapshot snapID.
+// snapshot exports the collection into snapshot snapID: the objects go
+// to the store as they are written, and the manifest last.
 func (m *Manager) snapshot(ctx context.Context, id uint32, snapID string, progress Progress) (*snapshot.Manifest, error) {
-	dir, err := os.MkdirTemp(m.cfg.TempDir, "snap-")
-	if err != nil {
-		return nil, fmt.Errorf("tiering: %w", err)
-	}
-	defer os.RemoveAll(dir)
 	name := m.collectionName(id)
 	if progress != nil {
 		progress(fmt.Sprintf("snapshot of collection %s: writing", name))
 	}
 	start := time.Now()
-	ex, err := m.be.Export(ctx, id, dir)
+	crashPoint("before_upload")
+	man := &snapshot.Manifest{ID: snapID, Collection: name, CollectionID: id, CreatedAt: m.clock.Now()}
+	w, err := snapshot.NewWriter(ctx, uploadStore(m.store), m.cfg.Prefix, man, nil)
 	if err != nil {
 		return nil, err
 	}
-	exported := time.Now()
-	crashPoint("before_upload")
-	man := &snapshot.Manifest{
-		FormatVersion: snapshot.FormatVersion, ID: snapID, Collection: name, CollectionID: id,
-		CreatedAt: m.clock.Now(), Columns: snapshot.ColumnsOf(ex.Columns), Rows: ex.Rows, Extra: ex.Extra,
-	}
-	if err := snapshot.UploadWithSums(ctx, uploadStore(m.store), m.cfg.Prefix, man, ex.Files, ex.SHA256, progressBytes(progress, "snapshot of collection "+name+": uploaded", "bytes")); err != nil {
+	ex, err := m.be.Export(ctx, id, w.Create, progressBytes(progress, "snapshot of collection "+name+": written", "rows"))
+	if err != nil {
+		w.Abort(err)
 		return nil, err
 	}
-	m.log.Info("tiering: snapshot uploaded", "collection", id, "snapshot", snapID, "rows", ex.Rows,
-		"export_seconds", exported.Sub(start).Seconds(), "upload_seconds", time.Since(exported).Seconds())
+	exported := time.Now()
+	man.Columns, man.Rows, man.Extra = snapshot.ColumnsOf(ex.Columns), ex.Rows, ex.Extra
+	if err := w.Commit(); err != nil {
+		return nil, err
+	}
+	m.log.Info("tiering: snapshot uploaded", "collection", id, "snapshot", snapID, "rows", ex.Rows, "bytes", w.Bytes(),
+		"export_seconds", exported.Sub(start).Seconds(), "commit_seconds", time.Since(exported).Seconds())
 	crashPoint("after_upload")
 	return man, nil
 }

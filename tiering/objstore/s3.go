@@ -67,6 +67,8 @@ type S3Config struct {
 	// PartSize is the size of the parts of a multipart upload and of the
 	// ranges of a parallel download (default 16 MiB, from 5 MiB to 5 GiB).
 	// Objects up to PartSize go up in one PutObject and down in one GET.
+	// Objects streamed through Create go up in parts of min(PartSize,
+	// 5 MiB) at first (see s3writer.go).
 	PartSize int64
 	// Concurrency is how many parts or ranges of one object move at once
 	// (default 4).

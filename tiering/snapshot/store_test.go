@@ -98,6 +98,34 @@ func (s *testStore) Delete(ctx context.Context, key string) error {
 	return s.Local.Delete(ctx, key)
 }
 
+// Create starts an object whose writes fail once the hook fails "write"
+// for its key.
+func (s *testStore) Create(ctx context.Context, key string) (io.WriteCloser, error) {
+	if err := s.check("create", key); err != nil {
+		return nil, err
+	}
+	w, err := s.Local.Create(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return &testObjectWriter{s: s, key: key, w: w}, nil
+}
+
+type testObjectWriter struct {
+	s   *testStore
+	key string
+	w   io.WriteCloser
+}
+
+func (w *testObjectWriter) Write(p []byte) (int, error) {
+	if err := w.s.check("write", w.key); err != nil {
+		return 0, err
+	}
+	return w.w.Write(p)
+}
+
+func (w *testObjectWriter) Close() error { return w.w.Close() }
+
 // keys lists every key in the store.
 func keys(t *testing.T, s tiering.ObjectStore) []string {
 	t.Helper()
