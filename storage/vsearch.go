@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/akidb/akidb/pgerr"
+	"github.com/akidb/akidb/storage/hnsw"
 	"github.com/akidb/akidb/types"
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -109,17 +110,27 @@ func (t *Txn) vectorSearch(td *TableDesc, idx *IndexDesc, q []float32, k, ef int
 		}
 	}()
 
+	// A search that reads rows orders its answer by the rows' exact
+	// distances; it asks the graph for up to 2k labels so that those just
+	// past the k-th by half-precision distance can take its place.
+	kk := k
+	if !keyOnly {
+		kk = 2 * k
+	}
 	var hits []VectorHit
 	if accept == nil {
-		hits, err = s.unfiltered(q, k, ef)
+		hits, err = s.unfiltered(q, k, kk, ef)
 	} else {
-		hits, err = s.filtered(q, k, ef)
+		hits, err = s.filtered(q, k, kk, ef)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if !keyOnly {
 		s.exactDistances(hits, idx, q)
+		if len(hits) > k {
+			hits = hits[:k]
+		}
 	}
 
 	// Rows this transaction wrote since the graph was made (committed, or
@@ -231,10 +242,10 @@ func (s *vsearch) exactDistances(hits []VectorHit, idx *IndexDesc, q []float32) 
 
 // filtered searches the graph checking, for every label that would enter
 // the answer, its entry and its row (and the filter) in the view.
-func (s *vsearch) filtered(q []float32, k, ef int) ([]VectorHit, error) {
+func (s *vsearch) filtered(q []float32, k, kk, ef int) ([]VectorHit, error) {
 	var ferr error
 	found := make(map[uint64]VectorHit, k)
-	res := s.v.g.Search(q, k, ef, func(label uint64) bool {
+	res := s.v.g.Search(q, kk, ef, func(label uint64) bool {
 		if ferr != nil {
 			return false
 		}
@@ -254,6 +265,7 @@ func (s *vsearch) filtered(q []float32, k, ef int) ([]VectorHit, error) {
 	if ferr != nil {
 		return nil, ferr
 	}
+	res = res[:nearBoundary(res, k)]
 	hits := make([]VectorHit, 0, len(res))
 	for _, r := range res {
 		if h, ok := found[r.Label]; ok {
@@ -270,14 +282,15 @@ func (s *vsearch) filtered(q []float32, k, ef int) ([]VectorHit, error) {
 // entry in the view (a delete committed but not yet applied to the graph,
 // or an insert applied after the view was taken) sends the search through
 // the checking path, which skips such labels.
-func (s *vsearch) unfiltered(q []float32, k, ef int) ([]VectorHit, error) {
+func (s *vsearch) unfiltered(q []float32, k, kk, ef int) ([]VectorHit, error) {
 	var skip func(uint64) bool
 	if tv := s.t.vec; tv != nil {
 		if x := tv.idx[s.v.id]; x != nil && len(x.deleted) > 0 {
 			skip = func(l uint64) bool { _, del := x.deleted[l]; return !del }
 		}
 	}
-	res := s.v.g.Search(q, k, ef, skip)
+	res := s.v.g.Search(q, kk, ef, skip)
+	res = res[:nearBoundary(res, k)]
 	hits := make([]VectorHit, 0, len(res))
 	for _, r := range res {
 		key, ok, err := s.rowKeyOf(r.Label)
@@ -285,7 +298,7 @@ func (s *vsearch) unfiltered(q []float32, k, ef int) ([]VectorHit, error) {
 			return nil, err
 		}
 		if !ok {
-			return s.filtered(q, k, ef)
+			return s.filtered(q, k, kk, ef)
 		}
 		var row types.Row
 		if s.keyOnly {
@@ -299,6 +312,35 @@ func (s *vsearch) unfiltered(q []float32, k, ef int) ([]VectorHit, error) {
 		hits = append(hits, VectorHit{Row: row, Key: RowKey(bytes.Clone(key)), Dist: r.Dist})
 	}
 	return hits, nil
+}
+
+// nearBoundary returns how many of res, in increasing half-precision
+// distance, may be among the k nearest by exact distance: the first k,
+// and those after them whose distance is within boundaryTolerance of the
+// k-th's (relative to the larger of the first and the k-th distance).
+func nearBoundary(res []hnsw.Result, k int) int {
+	if len(res) <= k {
+		return len(res)
+	}
+	dk := res[k-1].Dist
+	tol := boundaryTolerance * max(abs32(dk), abs32(res[0].Dist))
+	n := k
+	for n < len(res) && res[n].Dist <= dk+tol {
+		n++
+	}
+	return n
+}
+
+// boundaryTolerance bounds, relative to the distances, how far a
+// half-precision distance may be from the exact one: a few times the
+// 2^-11 rounding of one element.
+const boundaryTolerance = 1.0 / 256
+
+func abs32(x float32) float32 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // vecPending returns the txn's pending inserts into an index, or nil.
