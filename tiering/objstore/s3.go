@@ -541,8 +541,9 @@ func (s *S3) abort(ctx context.Context, key, full, uploadID string) {
 
 // Get implements tiering.ObjectStore. It reads the object's size and ETag
 // with HeadObject, then fetches it in one GET (objects up to the part
-// size) or in ranges of the part size, Concurrency at a time, each range
-// retried on its own and resumed where a cut-short body stopped. Every
+// size) or in ranges of the part size, Concurrency at a time, the last
+// range first, each range retried on its own and resumed where a
+// cut-short body stopped. Every
 // GET carries If-Match with the ETag, so an object replaced meanwhile is
 // never mixed with its successor: the Get starts over instead.
 //
@@ -580,7 +581,15 @@ func (s *S3) getRanges(ctx context.Context, key, full, etag string, size int64, 
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.concurrency)
-	for off := int64(0); off < size; off += s.partSize {
+	// The last range goes first, then the others in order: a file whose
+	// index is at its end (Parquet's footer) can be opened, and read from
+	// its start, while the rest arrives.
+	last := (size - 1) / s.partSize * s.partSize
+	offs := []int64{last}
+	for off := int64(0); off < last; off += s.partSize {
+		offs = append(offs, off)
+	}
+	for _, off := range offs {
 		if gctx.Err() != nil {
 			break
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +115,25 @@ func TestS3(t *testing.T) {
 		info, err := s.Stat(ctx, "mp")
 		if err != nil || info.Size != 40<<20 {
 			t.Fatalf("Stat = %+v, %v", info, err)
+		}
+	})
+
+	t.Run("GetLastRangeFirst", func(t *testing.T) {
+		// One range at a time: the last one, then the others in order.
+		s := env.store(t, func(c *S3Config) { c.Concurrency = 1 })
+		data := randomBytes(12<<20, 22)
+		put(t, s, "k", data)
+		env.ResetCounts()
+		checkData(t, "k", get(t, s, "k"), data)
+		var ranges []string
+		for _, r := range env.proxy.Requests() {
+			if r.Method == "GET" && r.Header.Get("Range") != "" {
+				ranges = append(ranges, r.Header.Get("Range"))
+			}
+		}
+		want := []string{"bytes=10485760-12582911", "bytes=0-5242879", "bytes=5242880-10485759"}
+		if !slices.Equal(ranges, want) {
+			t.Errorf("ranged GETs %q, want %q", ranges, want)
 		}
 	})
 
