@@ -308,8 +308,10 @@ func (db *DB) Export(ctx context.Context, id uint32, create func(name string) (i
 }
 
 // Import implements tiering.Backend: the collection's local rows and graph
-// become the snapshot's. The graph ends mapped from disk (WARM).
-func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files map[string]string, progress func(done, total int64)) error {
+// become the snapshot's. The graph ends mapped from disk (WARM). The rows
+// are read as the data object arrives; the sstables holding them are
+// ingested only once every object has been verified.
+func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, objs map[string]*snapshot.Stream, progress func(done, total int64)) error {
 	td, idx, _, err := db.collection(id)
 	if err != nil {
 		return err
@@ -331,13 +333,16 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 		return err
 	}
 	start := time.Now()
-	// The graph first: the rows fill in its vectors as they go by.
-	gf, err := os.Open(files[snapshot.GraphObject])
-	if err != nil {
-		return wrapf(err, "restore index")
+	graph, data := objs[snapshot.GraphObject], objs[snapshot.DataObject]
+	if graph == nil || data == nil {
+		return pgerr.New(pgerr.DataCorrupted, "snapshot %s lacks its %s or %s object", m.ID, snapshot.GraphObject, snapshot.DataObject)
 	}
-	g, _, err := hnsw.ReadGraph(bufio.NewReaderSize(gf, 1<<20))
-	gf.Close()
+	// The graph first, whole and verified: the rows fill in its vectors
+	// as they go by.
+	if err := graph.Wait(); err != nil {
+		return err
+	}
+	g, _, err := hnsw.ReadGraph(bufio.NewReaderSize(io.NewSectionReader(graph, 0, graph.Size()), 1<<20))
 	if err != nil {
 		return wrapf(err, "restore index of %q from snapshot %s", td.Name, m.ID)
 	}
@@ -405,7 +410,7 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 	}
 	// The decoded row's values are the reader's until the callback
 	// returns: everything kept is copied into the batch.
-	_, err = snapshot.ScanFile(files[snapshot.DataObject], got, func(r []types.Datum) error {
+	_, err = snapshot.ScanReader(data, data.Size(), snapshot.DataObject, got, func(r []types.Datum) error {
 		row := types.Row(r[:ncols])
 		ir := b.add()
 		start := len(b.arena)
@@ -463,6 +468,11 @@ func (db *DB) Import(ctx context.Context, id uint32, m *snapshot.Manifest, files
 		return err
 	}
 	rowsDone := time.Now()
+	// Nothing is ingested before the data object is known to be the
+	// snapshot's.
+	if err := data.Wait(); err != nil {
+		return err
+	}
 	if err := g.FillDone(); err != nil {
 		return wrapf(err, "restore index of %q from snapshot %s", td.Name, m.ID)
 	}

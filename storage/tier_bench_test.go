@@ -1,13 +1,10 @@
 package storage
 
 import (
-	"io"
 	"math/rand"
-	"os"
-	"path/filepath"
-	"strconv"
 	"testing"
 
+	"github.com/akidb/akidb/tiering/objstore"
 	"github.com/akidb/akidb/tiering/snapshot"
 )
 
@@ -37,48 +34,62 @@ func tierBenchDB(b *testing.B) (*DB, *TableDesc) {
 	return db, td
 }
 
-// exportTo exports the collection into files of dir named after the
-// snapshot's objects.
-func exportTo(b *testing.B, db *DB, td *TableDesc, dir string) *snapshot.Manifest {
+// exportTo writes a snapshot of the collection into a local-directory
+// object store.
+func exportTo(b testing.TB, db *DB, td *TableDesc, store *objstore.Local) *snapshot.Manifest {
 	b.Helper()
-	create := func(name string) (io.WriteCloser, error) { return os.Create(filepath.Join(dir, name)) }
-	ex, err := db.Export(b.Context(), td.ID, create, nil)
+	m := &snapshot.Manifest{Collection: td.Name, CollectionID: td.ID}
+	w, err := snapshot.NewWriter(b.Context(), store, "", m, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &snapshot.Manifest{ID: "bench", Columns: snapshot.ColumnsOf(ex.Columns), Rows: ex.Rows, Extra: ex.Extra}
+	ex, err := db.Export(b.Context(), td.ID, w.Create, nil)
+	if err != nil {
+		w.Abort(err)
+		b.Fatal(err)
+	}
+	m.Columns, m.Rows, m.Extra = snapshot.ColumnsOf(ex.Columns), ex.Rows, ex.Extra
+	if err := w.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	return m
 }
 
-// BenchmarkExport writes a 10k x 512 collection out as a snapshot's
-// files: its graph, and its rows read from Pebble into Parquet.
+func localStore(b testing.TB) *objstore.Local {
+	b.Helper()
+	s, err := objstore.NewLocal(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// BenchmarkExport writes a 10k x 512 collection out as a snapshot into a
+// local directory: its graph, and its rows read from Pebble into Parquet.
 func BenchmarkExport(b *testing.B) {
 	db, td := tierBenchDB(b)
+	store := localStore(b)
 	b.SetBytes(benchTierRows * 512 * 4)
-	i := 0
 	for b.Loop() {
-		dir := filepath.Join(b.TempDir(), strconv.Itoa(i))
-		if err := os.Mkdir(dir, 0o755); err != nil {
-			b.Fatal(err)
-		}
-		exportTo(b, db, td, dir)
-		i++
+		exportTo(b, db, td, store)
 	}
 }
 
-// BenchmarkImport replaces a 10k x 512 collection's rows and graph with
-// those of snapshot files, as a restore does after the download.
-func BenchmarkImport(b *testing.B) {
+// BenchmarkRestore replaces a 10k x 512 collection's rows and graph with
+// those of a snapshot in a local directory, read as it is copied.
+func BenchmarkRestore(b *testing.B) {
 	db, td := tierBenchDB(b)
-	dir := b.TempDir()
-	m := exportTo(b, db, td, dir)
-	files := map[string]string{
-		snapshot.DataObject:  filepath.Join(dir, snapshot.DataObject),
-		snapshot.GraphObject: filepath.Join(dir, snapshot.GraphObject),
-	}
+	store := localStore(b)
+	m := exportTo(b, db, td, store)
 	b.SetBytes(benchTierRows * 512 * 4)
 	for b.Loop() {
-		if err := db.Import(b.Context(), td.ID, m, files, nil); err != nil {
+		fe, err := snapshot.StartFetch(b.Context(), store, "", td.ID, m.ID, b.TempDir(), nil)
+		if err != nil {
 			b.Fatal(err)
 		}
+		if err := db.Import(b.Context(), td.ID, fe.Manifest, fe.Objects, nil); err != nil {
+			b.Fatal(err)
+		}
+		fe.Close()
 	}
 }

@@ -26,10 +26,12 @@ type Backend interface {
 	// called with the rows written so far and about how many there are.
 	Export(ctx context.Context, id uint32, create func(name string) (io.WriteCloser, error), progress func(done, total int64)) (*Export, error)
 	// Import replaces the collection's local rows and index with those of
-	// a downloaded snapshot; the index ends on local disk (WARM). It drops
-	// the local data itself, after checking the snapshot fits the
-	// collection.
-	Import(ctx context.Context, id uint32, m *snapshot.Manifest, files map[string]string, progress func(done, total int64)) error
+	// a snapshot being downloaded (objects by name); the index ends on
+	// local disk (WARM). It reads the objects as they arrive, checks the
+	// snapshot fits the collection, drops the local data itself, and
+	// makes nothing of the snapshot visible until every object has been
+	// verified (Stream.Wait).
+	Import(ctx context.Context, id uint32, m *snapshot.Manifest, objs map[string]*snapshot.Stream, progress func(done, total int64)) error
 	// DropLocal deletes the collection's rows and index files; the catalog
 	// entry stays. It is idempotent.
 	DropLocal(ctx context.Context, id uint32) error

@@ -510,7 +510,7 @@ func (m *Manager) restoreColdLocked(ctx context.Context, id uint32, progress Pro
 	l := m.lock(id)
 	l.rw.Lock()
 	defer l.rw.Unlock()
-	if err := m.importSnapshot(ctx, id, st.Snapshot, progress); err != nil {
+	if err := m.importSnapshot(ctx, id, st.Snapshot, false, progress); err != nil {
 		_ = m.be.DropLocal(context.WithoutCancel(ctx), id)
 		_ = m.dropIntent(id)
 		return err
@@ -528,8 +528,11 @@ func (m *Manager) restoreColdLocked(ctx context.Context, id uint32, progress Pro
 }
 
 // importSnapshot downloads snapshot snapID and imports it into the
-// collection's local storage.
-func (m *Manager) importSnapshot(ctx context.Context, id uint32, snapID string, progress Progress) error {
+// collection's local storage, the import reading the snapshot as it
+// arrives. verifyFirst waits for the whole snapshot to be downloaded and
+// verified before the import starts (and drops the local data): a
+// collection that has local data keeps it if the snapshot turns out bad.
+func (m *Manager) importSnapshot(ctx context.Context, id uint32, snapID string, verifyFirst bool, progress Progress) error {
 	if snapID == "" {
 		return pgerr.New(pgerr.DataCorrupted, "collection %d is COLD but names no snapshot", id)
 	}
@@ -543,16 +546,20 @@ func (m *Manager) importSnapshot(ctx context.Context, id uint32, snapID string, 
 		progress(fmt.Sprintf("restoring collection %s from snapshot %s", name, snapID))
 	}
 	start := time.Now()
-	man, files, err := snapshot.Download(ctx, m.store, m.cfg.Prefix, id, snapID, dir, progressBytes(progress, "restore of collection "+name+": downloaded", "bytes"))
+	fe, err := snapshot.StartFetch(ctx, m.store, m.cfg.Prefix, id, snapID, dir, progressBytes(progress, "restore of collection "+name+": downloaded", "bytes"))
 	if err != nil {
 		return err
 	}
-	downloaded := time.Now()
-	if err := m.be.Import(ctx, id, man, files, progressBytes(progress, "restore of collection "+name+": loaded", "rows")); err != nil {
+	defer fe.Close()
+	if verifyFirst {
+		if err := fe.Wait(); err != nil {
+			return err
+		}
+	}
+	if err := m.be.Import(ctx, id, fe.Manifest, fe.Objects, progressBytes(progress, "restore of collection "+name+": loaded", "rows")); err != nil {
 		return err
 	}
-	m.log.Info("tiering: imported snapshot", "collection", id, "snapshot", snapID,
-		"download_seconds", downloaded.Sub(start).Seconds(), "import_seconds", time.Since(downloaded).Seconds())
+	m.log.Info("tiering: imported snapshot", "collection", id, "snapshot", snapID, "seconds", time.Since(start).Seconds())
 	return nil
 }
 
@@ -610,7 +617,7 @@ func (m *Manager) RestoreSnapshot(ctx context.Context, id uint32, snapID string,
 // drops the local data once the snapshot is downloaded and checked; a
 // failure before that leaves it, and the intent, in place.
 func (m *Manager) replaceFromSnapshot(ctx context.Context, id uint32, snapID string, progress Progress) error {
-	if err := m.importSnapshot(ctx, id, snapID, progress); err != nil {
+	if err := m.importSnapshot(ctx, id, snapID, true, progress); err != nil {
 		return err
 	}
 	now := m.clock.Now()

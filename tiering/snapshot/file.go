@@ -236,10 +236,15 @@ func ScanFile(path string, cols []Column, fn func(row []types.Datum) error) (row
 	return readFile(path, cols, true, fn)
 }
 
+// ScanReader is ScanFile over the size bytes of r, such as a Stream
+// still downloading; name is the file's name in errors.
+func ScanReader(r io.ReaderAt, size int64, name string, cols []Column, fn func(row []types.Datum) error) (rows int64, err error) {
+	return readParquet(r, size, name, cols, true, fn)
+}
+
 // readFile is ReadFile, or ScanFile when transient is set.
 func readFile(path string, cols []Column, transient bool, fn func(row []types.Datum) error) (rows int64, err error) {
-	fs, err := newFileSchema(cols)
-	if err != nil {
+	if _, err := newFileSchema(cols); err != nil {
 		return 0, ioErr(err, "snapshot: read %s", path)
 	}
 	f, err := os.Open(path)
@@ -251,7 +256,16 @@ func readFile(path string, cols []Column, transient bool, fn func(row []types.Da
 	if err != nil {
 		return 0, ioErr(err, "snapshot")
 	}
-	pf, err := parquet.OpenFile(f, st.Size(),
+	return readParquet(f, st.Size(), path, cols, transient, fn)
+}
+
+// readParquet reads the Parquet file in the size bytes of r.
+func readParquet(r io.ReaderAt, size int64, path string, cols []Column, transient bool, fn func(row []types.Datum) error) (rows int64, err error) {
+	fs, err := newFileSchema(cols)
+	if err != nil {
+		return 0, ioErr(err, "snapshot: read %s", path)
+	}
+	pf, err := parquet.OpenFile(r, size,
 		parquet.SkipPageIndex(true),
 		parquet.SkipBloomFilters(true),
 		parquet.FileReadMode(parquet.ReadModeAsync),

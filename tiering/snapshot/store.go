@@ -11,7 +11,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -290,73 +289,24 @@ func writeManifest[I ObjectInfo](ctx context.Context, store Store[I], prefix str
 // is an error wrapping the store's not-found error (tiering.ErrNotFound).
 //
 // progress is as for Upload, over the objects' bytes.
-func Download[I ObjectInfo](ctx context.Context, store Store[I], prefix string, collectionID uint32, id string, dir string, progress func(done, total int64)) (_ *Manifest, _ map[string]string, err error) {
-	if err := checkID(id); err != nil {
-		return nil, nil, storeErr(err, "snapshot download")
-	}
-	m, err := readManifest(ctx, store, prefix, collectionID, id)
-	if err != nil {
-		return nil, nil, storeErr(err, "snapshot %s of collection %d", id, collectionID)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, nil, storeErr(err, "snapshot %s download", id)
-	}
-	paths := make(map[string]string, len(m.Objects))
-	var total int64
-	for _, o := range m.Objects {
-		paths[o.Name] = filepath.Join(dir, o.Name)
-		total += o.Bytes
-	}
-	defer func() {
-		if err != nil {
-			for _, p := range paths {
-				os.Remove(p)
-			}
-			err = storeErr(err, "snapshot %s download", id)
-		}
-	}()
-	meter := &meter{total: total, fn: progress}
-	err = parallel(ctx, len(m.Objects), transferParallel, func(ctx context.Context, i int) error {
-		o := m.Objects[i]
-		f, err := os.OpenFile(paths[o.Name], os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o644)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		hw := newHashingWriterAt(f)
-		n, err := store.Get(ctx, ObjectKey(prefix, collectionID, id, o.Name), &meteredWriterAt{w: hw, m: meter})
-		if err != nil {
-			return fmt.Errorf("object %s: %w", o.Name, err)
-		}
-		if n != o.Bytes {
-			return fmt.Errorf("object %s: downloaded %d bytes, the manifest says %d", o.Name, n, o.Bytes)
-		}
-		if st, err := f.Stat(); err != nil {
-			return err
-		} else if st.Size() != o.Bytes {
-			return fmt.Errorf("object %s: the downloaded file has %d bytes, the manifest says %d", o.Name, st.Size(), o.Bytes)
-		}
-		sum, ok := hw.sum(o.Bytes)
-		if !ok {
-			// The running hash missed bytes (the Get started over):
-			// hash the file.
-			var n int64
-			if sum, n, err = fileSHA256(f); err != nil {
-				return err
-			} else if n != o.Bytes {
-				return fmt.Errorf("object %s: the downloaded file has %d bytes, the manifest says %d", o.Name, n, o.Bytes)
-			}
-		}
-		if sum != o.SHA256 {
-			return fmt.Errorf("object %s: checksum mismatch: SHA-256 %s, the manifest says %s", o.Name, sum, o.SHA256)
-		}
-		return nil
-	})
+func Download[I ObjectInfo](ctx context.Context, store Store[I], prefix string, collectionID uint32, id string, dir string, progress func(done, total int64)) (*Manifest, map[string]string, error) {
+	fe, err := StartFetch(ctx, store, prefix, collectionID, id, dir, progress)
 	if err != nil {
 		return nil, nil, err
 	}
-	meter.finish()
-	return m, paths, nil
+	err = fe.Wait()
+	fe.Close()
+	paths := make(map[string]string, len(fe.Objects))
+	for name, s := range fe.Objects {
+		paths[name] = s.Path()
+	}
+	if err != nil {
+		for _, p := range paths {
+			os.Remove(p)
+		}
+		return nil, nil, err
+	}
+	return fe.Manifest, paths, nil
 }
 
 // fileSHA256 returns the SHA-256 (lowercase hex) of f's contents from
