@@ -74,6 +74,7 @@ func Open(dir string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, wrapf(err, "create %s", dir)
 	}
+	tuneAllocatorOnce.Do(tuneCAllocator)
 	if err := cleanIngestDir(dir); err != nil {
 		return nil, wrapf(err, "open %s", dir)
 	}
@@ -159,6 +160,9 @@ func (db *DB) Close() error {
 // CatalogVersion returns a number that grows with every committed change of
 // the catalog (tables, indexes, sequences). Plan caches key on it.
 func (db *DB) CatalogVersion() uint64 { return db.catVersion.Load() }
+
+// tuneAllocatorOnce tunes the C allocator before the first DB opens.
+var tuneAllocatorOnce sync.Once
 
 // dataBlockSize is the size of the sstables' data blocks. Rows holding
 // embeddings are kilobytes each: with Pebble's default 4 KiB a block held
