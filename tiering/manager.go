@@ -543,6 +543,14 @@ func (m *Manager) importSnapshot(ctx context.Context, id uint32, snapID string, 
 	defer os.RemoveAll(dir)
 	name := m.collectionName(id)
 	if progress != nil {
+		// The download and the import report at the same time.
+		var mu sync.Mutex
+		p := progress
+		progress = func(msg string) {
+			mu.Lock()
+			defer mu.Unlock()
+			p(msg)
+		}
 		progress(fmt.Sprintf("restoring collection %s from snapshot %s", name, snapID))
 	}
 	start := time.Now()

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Stream is a snapshot object being downloaded into a local file, which
@@ -39,9 +40,12 @@ func (s *Stream) Name() string { return s.name }
 func (s *Stream) Path() string { return s.path }
 func (s *Stream) Size() int64  { return s.size }
 
-// WriteAt is the download's side: it writes to the file and records the
-// bytes as present.
-func (s *Stream) WriteAt(p []byte, off int64) (int, error) {
+// streamWriter is the download's side of a Stream.
+type streamWriter struct{ s *Stream }
+
+// WriteAt writes to the file and records the bytes as present.
+func (w streamWriter) WriteAt(p []byte, off int64) (int, error) {
+	s := w.s
 	n, err := s.hw.WriteAt(p, off)
 	if n > 0 {
 		s.mu.Lock()
@@ -172,48 +176,61 @@ func StartFetch[I ObjectInfo](ctx context.Context, store Store[I], prefix string
 	for _, o := range m.Objects {
 		total += o.Bytes
 	}
-	meter := &meter{total: total, fn: progress}
-	sem := make(chan struct{}, transferParallel)
-	var left sync.WaitGroup
 	for _, o := range m.Objects {
 		path := filepath.Join(dir, o.Name)
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o644)
 		if err != nil {
 			fe.Close()
+			for _, s := range fe.Objects {
+				os.Remove(s.path)
+			}
 			return nil, storeErr(err, "snapshot %s download", id)
 		}
 		s := &Stream{name: o.Name, path: path, size: o.Bytes, f: f, hw: newHashingWriterAt(f)}
 		s.cond = sync.NewCond(&s.mu)
 		fe.Objects[o.Name] = s
+	}
+	// The last object to arrive reports completion, if all arrived whole,
+	// before Close can return: progress is never called after that.
+	var (
+		meter  = &meter{total: total, fn: progress}
+		sem    = make(chan struct{}, transferParallel)
+		left   atomic.Int32
+		failed atomic.Bool
+	)
+	left.Store(int32(len(m.Objects)))
+	for _, o := range m.Objects {
+		s := fe.Objects[o.Name]
 		fe.wg.Add(1)
-		left.Add(1)
 		go func() {
 			defer fe.wg.Done()
-			defer left.Done()
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-			case <-ctx.Done():
-				s.finish(storeErr(context.Cause(ctx), "snapshot %s download: object %s", id, o.Name))
-				return
-			}
-			err := fetchObject(ctx, store, ObjectKey(prefix, collectionID, id, o.Name), o, s, meter)
+			err := func() error {
+				select {
+				case sem <- struct{}{}:
+					defer func() { <-sem }()
+				case <-ctx.Done():
+					return storeErr(context.Cause(ctx), "snapshot %s download: object %s", id, o.Name)
+				}
+				if err := fetchObject(ctx, store, ObjectKey(prefix, collectionID, id, o.Name), o, s, meter); err != nil {
+					return storeErr(err, "snapshot %s download", id)
+				}
+				return nil
+			}()
 			if err != nil {
-				err = storeErr(err, "snapshot %s download", id)
+				failed.Store(true)
 			}
 			s.finish(err)
+			if left.Add(-1) == 0 && !failed.Load() {
+				meter.finish()
+			}
 		}()
 	}
-	go func() {
-		left.Wait()
-		meter.finish()
-	}()
 	return fe, nil
 }
 
 // fetchObject downloads object o into s and checks it.
 func fetchObject[I ObjectInfo](ctx context.Context, store Store[I], key string, o Object, s *Stream, meter *meter) error {
-	n, err := store.Get(ctx, key, &meteredWriterAt{w: s, m: meter})
+	n, err := store.Get(ctx, key, &meteredWriterAt{w: streamWriter{s}, m: meter})
 	if err != nil {
 		return fmt.Errorf("object %s: %w", o.Name, err)
 	}
