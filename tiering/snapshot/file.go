@@ -226,24 +226,6 @@ func write(out io.Writer, cols []Column, next func() ([]types.Datum, bool, error
 // row; the values in it (strings, vectors, ...) may be kept. An error from
 // fn stops the read and is returned as is.
 func ReadFile(path string, cols []Column, fn func(row []types.Datum) error) (rows int64, err error) {
-	return readFile(path, cols, false, fn)
-}
-
-// ScanFile is ReadFile for a caller that copies what it keeps of a row:
-// the row's strings and vectors are valid only until fn returns, and
-// their memory is reused for the next row rather than allocated afresh.
-func ScanFile(path string, cols []Column, fn func(row []types.Datum) error) (rows int64, err error) {
-	return readFile(path, cols, true, fn)
-}
-
-// ScanReader is ScanFile over the size bytes of r, such as a Stream
-// still downloading; name is the file's name in errors.
-func ScanReader(r io.ReaderAt, size int64, name string, cols []Column, fn func(row []types.Datum) error) (rows int64, err error) {
-	return readParquet(r, size, name, cols, true, fn)
-}
-
-// readFile is ReadFile, or ScanFile when transient is set.
-func readFile(path string, cols []Column, transient bool, fn func(row []types.Datum) error) (rows int64, err error) {
 	if _, err := newFileSchema(cols); err != nil {
 		return 0, ioErr(err, "snapshot: read %s", path)
 	}
@@ -256,7 +238,16 @@ func readFile(path string, cols []Column, transient bool, fn func(row []types.Da
 	if err != nil {
 		return 0, ioErr(err, "snapshot")
 	}
-	return readParquet(f, st.Size(), path, cols, transient, fn)
+	return readParquet(f, st.Size(), path, cols, false, fn)
+}
+
+// ScanReader is ReadFile over the size bytes of r (such as a Stream still
+// downloading; name is the file's name in errors), for a caller that
+// copies what it keeps of a row: the row's strings and vectors are valid
+// only until fn returns, and their memory is reused for the next row
+// rather than allocated afresh.
+func ScanReader(r io.ReaderAt, size int64, name string, cols []Column, fn func(row []types.Datum) error) (rows int64, err error) {
+	return readParquet(r, size, name, cols, true, fn)
 }
 
 // readParquet reads the Parquet file in the size bytes of r.

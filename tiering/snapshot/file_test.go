@@ -99,7 +99,7 @@ func readRows(t testing.TB, path string, cols []Column) [][]types.Datum {
 	return out
 }
 
-// checkScan reads the file with ScanFile, comparing each row with want
+// checkScan reads the file with ScanReader, comparing each row with want
 // while it is valid, and checks that the rows' vectors share memory: what
 // a row's values point to is reused for the next.
 func checkScan(t *testing.T, path string, cols []Column, want [][]types.Datum) {
@@ -109,17 +109,26 @@ func checkScan(t *testing.T, path string, cols []Column, want [][]types.Datum) {
 		i     int
 		first *float32
 	)
-	n, err := ScanFile(path, cols, func(row []types.Datum) error {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := ScanReader(f, st.Size(), path, cols, func(row []types.Datum) error {
 		for j, c := range cols {
 			if i < len(want) && !sameDatum(c.Type, want[i][j], row[j]) {
-				t.Errorf("ScanFile row %d column %s (%s): wrote %s, read %s", i, c.Name, c.Type, show(c.Type, want[i][j]), show(c.Type, row[j]))
+				t.Errorf("ScanReader row %d column %s (%s): wrote %s, read %s", i, c.Name, c.Type, show(c.Type, want[i][j]), show(c.Type, row[j]))
 			}
 		}
 		if v, _ := row[vcol].P.([]float32); len(v) > 0 {
 			if first == nil {
 				first = &v[0]
 			} else if &v[0] != first {
-				t.Errorf("ScanFile row %d: its vector is at a new address, not in the reused arena", i)
+				t.Errorf("ScanReader row %d: its vector is at a new address, not in the reused arena", i)
 			}
 		}
 		i++
@@ -129,7 +138,7 @@ func checkScan(t *testing.T, path string, cols []Column, want [][]types.Datum) {
 		t.Fatal(err)
 	}
 	if n != int64(len(want)) || i != len(want) {
-		t.Fatalf("ScanFile returned %d and called fn %d times for %d rows", n, i, len(want))
+		t.Fatalf("ScanReader returned %d and called fn %d times for %d rows", n, i, len(want))
 	}
 }
 

@@ -132,16 +132,6 @@ func ObjectKey(prefix string, collectionID uint32, id, name string) string {
 // progress, if not nil, is called with the bytes of the files uploaded so
 // far and their total; calls are serialized and done never decreases.
 func Upload[I ObjectInfo](ctx context.Context, store Store[I], prefix string, m *Manifest, files map[string]string, progress func(done, total int64)) (err error) {
-	return UploadWithSums(ctx, store, prefix, m, files, nil, progress)
-}
-
-// UploadWithSums is Upload for files some of whose SHA-256 checksums are
-// known (object name -> lowercase hex), computed as they were written:
-// those files are not read once more to hash them, and the manifest
-// records the checksum of what was written, so that a file damaged on
-// local disk before its upload fails the download's check rather than
-// being recorded as good.
-func UploadWithSums[I ObjectInfo](ctx context.Context, store Store[I], prefix string, m *Manifest, files, sums map[string]string, progress func(done, total int64)) (err error) {
 	if err := prepareManifest(m); err != nil {
 		return err
 	}
@@ -201,21 +191,14 @@ func UploadWithSums[I ObjectInfo](ctx context.Context, store Store[I], prefix st
 			return err
 		}
 		defer f.Close()
-		if sum, ok := sums[o.Name]; ok {
-			if len(sum) != sha256.Size*2 {
-				return fmt.Errorf("object %s: bad SHA-256 %q", o.Name, sum)
-			}
-			o.SHA256 = sum
-		} else {
-			sum, n, err := fileSHA256(f)
-			if err != nil {
-				return err
-			}
-			if n != o.Bytes {
-				return fmt.Errorf("%s changed size while being uploaded", files[o.Name])
-			}
-			o.SHA256 = sum
+		sum, n, err := fileSHA256(f)
+		if err != nil {
+			return err
 		}
+		if n != o.Bytes {
+			return fmt.Errorf("%s changed size while being uploaded", files[o.Name])
+		}
+		o.SHA256 = sum
 		attempted[i] = true
 		if err := store.Put(ctx, o.Key, &meteredReaderAt{r: f, m: meter}, o.Bytes); err != nil {
 			return fmt.Errorf("object %s: %w", o.Name, err)

@@ -606,32 +606,3 @@ func TestBadIDs(t *testing.T) {
 		t.Error("Upload of an object named manifest.json did not fail")
 	}
 }
-
-// Checksums passed to UploadWithSums go into the manifest as they are: a
-// file that no longer matches the checksum of what was written fails the
-// download's check.
-func TestUploadWithSums(t *testing.T) {
-	ctx := context.Background()
-	store := newDirStore(t)
-	files, info := snapshotFiles(t, t.TempDir(), 200)
-	m := newManifest(4, time.Now(), info.Rows)
-	if err := snapshot.UploadWithSums(ctx, store, "", m, files, map[string]string{snapshot.DataObject: info.SHA256}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := snapshot.Download(ctx, store, "", 4, m.ID, t.TempDir(), nil); err != nil {
-		t.Fatal(err)
-	}
-	wrong := strings.Repeat("0", 64)
-	m2 := newManifest(4, time.Now().Add(time.Second), info.Rows)
-	if err := snapshot.UploadWithSums(ctx, store, "", m2, files, map[string]string{snapshot.DataObject: wrong}, nil); err != nil {
-		t.Fatal(err)
-	}
-	_, _, err := snapshot.Download(ctx, store, "", 4, m2.ID, t.TempDir(), nil)
-	if err == nil || !strings.Contains(err.Error(), "object data.parquet: checksum mismatch") {
-		t.Fatalf("err = %v, want a checksum mismatch naming data.parquet", err)
-	}
-	m3 := newManifest(4, time.Now().Add(2*time.Second), info.Rows)
-	if err := snapshot.UploadWithSums(ctx, store, "", m3, files, map[string]string{snapshot.DataObject: "abc"}, nil); err == nil {
-		t.Fatal("an upload with a malformed checksum succeeded")
-	}
-}
