@@ -146,14 +146,12 @@ var testCols = []snapshot.Column{
 	{Name: "embedding", Type: types.T{OID: types.VectorOID, Mod: 16}},
 }
 
-// snapshotFiles writes a data file of n rows and a graph file into dir.
-func snapshotFiles(t *testing.T, dir string, n int) (map[string]string, snapshot.FileInfo) {
-	t.Helper()
-	rng := rand.New(rand.NewPCG(uint64(n), 9))
-	data := filepath.Join(dir, snapshot.DataObject)
+// testRows returns a generator of n rows of testCols: row i (from 1) is
+// (i, "row i", [i-1, i-1+1/16, ...]).
+func testRows(n int) func() ([]types.Datum, bool, error) {
 	i := 0
 	vec := make([]float32, 16)
-	info, err := snapshot.WriteFile(data, testCols, func() ([]types.Datum, bool, error) {
+	return func() ([]types.Datum, bool, error) {
 		if i == n {
 			return nil, false, nil
 		}
@@ -162,7 +160,32 @@ func snapshotFiles(t *testing.T, dir string, n int) (map[string]string, snapshot
 		}
 		i++
 		return []types.Datum{types.NewInt(int64(i)), types.NewString(fmt.Sprintf("row %d", i)), types.NewVector(vec)}, true, nil
+	}
+}
+
+// checkTestRows reads the rows of a data file made of testRows(n) and
+// checks them.
+func checkTestRows(t *testing.T, read func(fn func(row []types.Datum) error) (int64, error), n int) {
+	t.Helper()
+	i := 0
+	rows, err := read(func(row []types.Datum) error {
+		i++
+		if row[0].I != int64(i) || row[1].S != fmt.Sprintf("row %d", i) || row[2].Vector()[15] != float32(i-1)+15.0/16 {
+			return fmt.Errorf("row %d: %v", i, row)
+		}
+		return nil
 	})
+	if err != nil || rows != int64(n) || i != n {
+		t.Fatalf("read %d rows (%d calls): %v; want %d", rows, i, err, n)
+	}
+}
+
+// snapshotFiles writes a data file of n rows and a graph file into dir.
+func snapshotFiles(t *testing.T, dir string, n int) (map[string]string, snapshot.FileInfo) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(uint64(n), 9))
+	data := filepath.Join(dir, snapshot.DataObject)
+	info, err := snapshot.WriteFile(data, testCols, testRows(n))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,17 +291,9 @@ func TestUploadDownload(t *testing.T) {
 		}
 		sameFile(t, p, paths[name])
 	}
-	n := 0
-	rows, err := snapshot.ReadFile(paths[snapshot.DataObject], got.Schema(), func(row []types.Datum) error {
-		n++
-		if row[0].I != int64(n) || row[1].S != fmt.Sprintf("row %d", n) || row[2].Vector()[15] != float32(n-1)+15.0/16 {
-			return fmt.Errorf("row %d: %v", n, row)
-		}
-		return nil
-	})
-	if err != nil || rows != 1000 {
-		t.Fatalf("read %d rows: %v", rows, err)
-	}
+	checkTestRows(t, func(fn func([]types.Datum) error) (int64, error) {
+		return snapshot.ReadFile(paths[snapshot.DataObject], got.Schema(), fn)
+	}, 1000)
 }
 
 func TestDownloadDetectsCorruption(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -92,17 +91,9 @@ func TestStreamReadsWhileArriving(t *testing.T) {
 	if err := fe.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	n := 0
-	rows, err := snapshot.ScanReader(data, data.Size(), data.Name(), fe.Manifest.Schema(), func(row []types.Datum) error {
-		n++
-		if row[0].I != int64(n) {
-			return fmt.Errorf("row %d: id %d", n, row[0].I)
-		}
-		return nil
-	})
-	if err != nil || rows != 2000 {
-		t.Fatalf("ScanReader: %d rows, %v", rows, err)
-	}
+	checkTestRows(t, func(fn func([]types.Datum) error) (int64, error) {
+		return snapshot.ScanReader(data, data.Size(), data.Name(), fe.Manifest.Schema(), fn)
+	}, 2000)
 }
 
 // A fetched object whose bytes do not match the manifest fails Wait with

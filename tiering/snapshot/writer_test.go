@@ -3,7 +3,6 @@ package snapshot_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -33,18 +32,7 @@ func streamSnapshot(t *testing.T, w *snapshot.Writer[tiering.ObjectInfo], n int)
 	if err != nil {
 		t.Fatal(err)
 	}
-	i := 0
-	vec := make([]float32, 16)
-	rows, err := snapshot.Write(dw, testCols, func() ([]types.Datum, bool, error) {
-		if i == n {
-			return nil, false, nil
-		}
-		for j := range vec {
-			vec[j] = float32(i) + float32(j)/16
-		}
-		i++
-		return []types.Datum{types.NewInt(int64(i)), types.NewString(fmt.Sprintf("row %d", i)), types.NewVector(vec)}, true, nil
-	})
+	rows, err := snapshot.Write(dw, testCols, testRows(n))
 	if err != nil || rows != int64(n) {
 		t.Fatalf("Write: %d rows, %v", rows, err)
 	}
@@ -97,17 +85,9 @@ func TestWriterRoundTrip(t *testing.T) {
 	if b, err := os.ReadFile(paths[snapshot.GraphObject]); err != nil || string(b) != string(graph) {
 		t.Errorf("graph object: %d bytes, %v", len(b), err)
 	}
-	n := 0
-	rows, err := snapshot.ReadFile(paths[snapshot.DataObject], got.Schema(), func(row []types.Datum) error {
-		n++
-		if row[0].I != int64(n) || row[1].S != fmt.Sprintf("row %d", n) || row[2].Vector()[15] != float32(n-1)+15.0/16 {
-			return fmt.Errorf("row %d: %v", n, row)
-		}
-		return nil
-	})
-	if err != nil || rows != 3000 {
-		t.Fatalf("read %d rows: %v", rows, err)
-	}
+	checkTestRows(t, func(fn func([]types.Datum) error) (int64, error) {
+		return snapshot.ReadFile(paths[snapshot.DataObject], got.Schema(), fn)
+	}, 3000)
 }
 
 // A streamed snapshot that fails, wherever it fails, leaves nothing in the
