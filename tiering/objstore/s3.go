@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -605,11 +606,17 @@ func (s *S3) getRanges(ctx context.Context, key, full, etag string, size int64, 
 	return nil
 }
 
+// copyBuffers keeps the ranged downloads' copy buffers from one to the
+// next (a 200 MB object is a dozen ranges).
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
+
 // getRange writes bytes [off, end) of the object to w. A retry asks only
 // for the bytes not yet written.
 func (s *S3) getRange(ctx context.Context, key, full, etag string, off, end int64, w io.WriterAt) error {
 	pos := off
-	buf := make([]byte, min(end-off, copyBufSize))
+	bp := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(bp)
+	buf := (*bp)[:min(end-off, copyBufSize)]
 	return s.call(ctx, "get", key, func(ctx context.Context, wd *watch) error {
 		in := &s3.GetObjectInput{
 			Bucket: &s.bucket,
