@@ -107,8 +107,8 @@ func WriteFile(path string, cols []Column, next func() ([]types.Datum, bool, err
 	if err := out.close(); err != nil {
 		return info, ioErr(err, "snapshot: write %s", path)
 	}
-	// No fsync: the file is scratch on its way to the object store, whose
-	// upload is the durable copy.
+	// No fsync, as the doc says: a local file is scratch; the object
+	// store's copy is the durable one.
 	if err := f.Close(); err != nil {
 		return info, ioErr(err, "snapshot: write %s", path)
 	}

@@ -148,7 +148,7 @@ func (o *objectWriter[I]) Close() error {
 		o.w.objs = append(o.w.objs, Object{Name: o.name, Key: o.key, Bytes: o.n, SHA256: hex.EncodeToString(o.h.Sum(nil))})
 	}
 	o.w.mu.Unlock()
-	if o.err != nil {
+	if o.err != nil && o.err != o.werr { // a write error names the object already
 		o.err = storeErr(fmt.Errorf("object %s: %w", o.name, o.err), "snapshot %s upload", o.w.m.ID)
 	}
 	return o.err
