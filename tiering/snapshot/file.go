@@ -98,11 +98,7 @@ func WriteFile(path string, cols []Column, next func() ([]types.Datum, bool, err
 	}()
 	rows, err := write(out, cols, next)
 	if err != nil {
-		var ne *nextError
-		if errors.As(err, &ne) {
-			return info, ne.err
-		}
-		return info, ioErr(err, "snapshot: write %s", path)
+		return info, writeErr(err, "snapshot: write %s", path)
 	}
 	if err := out.close(); err != nil {
 		return info, ioErr(err, "snapshot: write %s", path)
@@ -123,11 +119,7 @@ func WriteFile(path string, cols []Column, next func() ([]types.Datum, bool, err
 func Write(w io.Writer, cols []Column, next func() ([]types.Datum, bool, error)) (rows int64, err error) {
 	rows, err = write(w, cols, next)
 	if err != nil {
-		var ne *nextError
-		if errors.As(err, &ne) {
-			return rows, ne.err
-		}
-		return rows, ioErr(err, "snapshot: write")
+		return rows, writeErr(err, "snapshot: write")
 	}
 	return rows, nil
 }
@@ -137,6 +129,16 @@ func Write(w io.Writer, cols []Column, next func() ([]types.Datum, bool, error))
 type nextError struct{ err error }
 
 func (e *nextError) Error() string { return e.err.Error() }
+
+// writeErr is the error write's caller returns: next's own as it is,
+// any other marked as an I/O error.
+func writeErr(err error, format string, args ...any) error {
+	var ne *nextError
+	if errors.As(err, &ne) {
+		return ne.err
+	}
+	return ioErr(err, format, args...)
+}
 
 func write(out io.Writer, cols []Column, next func() ([]types.Datum, bool, error)) (rows int64, err error) {
 	fs, err := newFileSchema(cols)
@@ -226,7 +228,8 @@ func write(out io.Writer, cols []Column, next func() ([]types.Datum, bool, error
 // row; the values in it (strings, vectors, ...) may be kept. An error from
 // fn stops the read and is returned as is.
 func ReadFile(path string, cols []Column, fn func(row []types.Datum) error) (rows int64, err error) {
-	if _, err := newFileSchema(cols); err != nil {
+	fs, err := newFileSchema(cols)
+	if err != nil {
 		return 0, ioErr(err, "snapshot: read %s", path)
 	}
 	f, err := os.Open(path)
@@ -238,7 +241,7 @@ func ReadFile(path string, cols []Column, fn func(row []types.Datum) error) (row
 	if err != nil {
 		return 0, ioErr(err, "snapshot")
 	}
-	return readParquet(f, st.Size(), path, cols, false, fn)
+	return readParquet(f, st.Size(), path, fs, false, fn)
 }
 
 // ScanReader is ReadFile over the size bytes of r (such as a Stream still
@@ -247,15 +250,16 @@ func ReadFile(path string, cols []Column, fn func(row []types.Datum) error) (row
 // only until fn returns, and their memory is reused for the next row
 // rather than allocated afresh.
 func ScanReader(r io.ReaderAt, size int64, name string, cols []Column, fn func(row []types.Datum) error) (rows int64, err error) {
-	return readParquet(r, size, name, cols, true, fn)
-}
-
-// readParquet reads the Parquet file in the size bytes of r.
-func readParquet(r io.ReaderAt, size int64, path string, cols []Column, transient bool, fn func(row []types.Datum) error) (rows int64, err error) {
 	fs, err := newFileSchema(cols)
 	if err != nil {
-		return 0, ioErr(err, "snapshot: read %s", path)
+		return 0, ioErr(err, "snapshot: read %s", name)
 	}
+	return readParquet(r, size, name, fs, true, fn)
+}
+
+// readParquet reads the Parquet file in the size bytes of r, whose
+// schema must be fs's.
+func readParquet(r io.ReaderAt, size int64, path string, fs *fileSchema, transient bool, fn func(row []types.Datum) error) (rows int64, err error) {
 	pf, err := parquet.OpenFile(r, size,
 		parquet.SkipPageIndex(true),
 		parquet.SkipBloomFilters(true),
