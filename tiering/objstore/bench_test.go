@@ -10,6 +10,19 @@ import (
 	"github.com/akidb/akidb/internal/testenv/minio"
 )
 
+// benchStore returns a store on srv's bucket, directly (no proxy), with
+// cfg's tuning.
+func benchStore(b *testing.B, srv *minio.Server, cfg S3Config) *S3 {
+	b.Helper()
+	cfg.Endpoint, cfg.Bucket, cfg.PathStyle = srv.Endpoint, srv.Bucket, true
+	cfg.AccessKeyID, cfg.SecretAccessKey = srv.AccessKey, srv.SecretKey
+	s, err := NewS3(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
 // BenchmarkS3Put uploads a 20 MB object, a 10k x 512 snapshot's size,
 // to MinIO on loopback, in one PutObject or in parts.
 func BenchmarkS3Put(b *testing.B) {
@@ -18,14 +31,7 @@ func BenchmarkS3Put(b *testing.B) {
 	rand.Read(data)
 	for _, part := range []int64{MinPartSize, 8 << 20, DefaultPartSize, 32 << 20} {
 		b.Run(fmt.Sprintf("part=%dMiB", part>>20), func(b *testing.B) {
-			s, err := NewS3(context.Background(), S3Config{
-				Endpoint: srv.Endpoint, Bucket: srv.Bucket, PathStyle: true,
-				AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey,
-				PartSize: part,
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
+			s := benchStore(b, srv, S3Config{PartSize: part})
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
 				if err := s.Put(b.Context(), "bench/object", bytes.NewReader(data), int64(len(data))); err != nil {
@@ -49,14 +55,7 @@ func BenchmarkS3Get(b *testing.B) {
 	rand.Read(data)
 	for _, conc := range []int{1, 4, 8} {
 		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
-			s, err := NewS3(context.Background(), S3Config{
-				Endpoint: srv.Endpoint, Bucket: srv.Bucket, PathStyle: true,
-				AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey,
-				Concurrency: conc,
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
+			s := benchStore(b, srv, S3Config{Concurrency: conc})
 			if err := s.Put(b.Context(), "bench/get", bytes.NewReader(data), int64(len(data))); err != nil {
 				b.Fatal(err)
 			}
