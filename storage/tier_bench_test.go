@@ -4,6 +4,8 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/akidb/akidb/internal/testenv/minio"
+	"github.com/akidb/akidb/tiering"
 	"github.com/akidb/akidb/tiering/objstore"
 	"github.com/akidb/akidb/tiering/snapshot"
 )
@@ -34,9 +36,8 @@ func tierBenchDB(b *testing.B) (*DB, *TableDesc) {
 	return db, td
 }
 
-// exportTo writes a snapshot of the collection into a local-directory
-// object store.
-func exportTo(b testing.TB, db *DB, td *TableDesc, store *objstore.Local) *snapshot.Manifest {
+// exportTo writes a snapshot of the collection into store.
+func exportTo[S snapshot.StreamStore[tiering.ObjectInfo]](b testing.TB, db *DB, td *TableDesc, store S) *snapshot.Manifest {
 	b.Helper()
 	m := &snapshot.Manifest{Collection: td.Name, CollectionID: td.ID}
 	w, err := snapshot.NewWriter(b.Context(), store, "", m, nil)
@@ -69,6 +70,21 @@ func localStore(b testing.TB) *objstore.Local {
 func BenchmarkExport(b *testing.B) {
 	db, td := tierBenchDB(b)
 	store := localStore(b)
+	b.SetBytes(benchTierRows * 512 * 4)
+	for b.Loop() {
+		exportTo(b, db, td, store)
+	}
+}
+
+// BenchmarkExportS3 is BenchmarkExport into MinIO on loopback.
+func BenchmarkExportS3(b *testing.B) {
+	db, td := tierBenchDB(b)
+	srv := minio.Start(b)
+	store, err := objstore.NewS3(b.Context(), objstore.S3Config{Endpoint: srv.Endpoint, Bucket: srv.Bucket, PathStyle: true,
+		AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey})
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.SetBytes(benchTierRows * 512 * 4)
 	for b.Loop() {
 		exportTo(b, db, td, store)
