@@ -64,14 +64,26 @@ type Server struct {
 	console string
 	logPath string
 
+	noCompat bool
+
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	done chan struct{} // closed when cmd has exited
 }
 
+// Option changes how Start runs the server.
+type Option func(*Server)
+
+// NoCompat runs the server with --no-compat: it no longer computes an MD5
+// of every upload for its ETags (they become random), which is 40% of
+// its CPU on an upload. Benchmarks use it where MinIO shares the machine's
+// cores with the server measured, as a remote S3 does not; tests keep
+// S3's ETags.
+func NoCompat(s *Server) { s.noCompat = true }
+
 // Start runs a MinIO server for t and stops it when t ends. It installs
 // the binary first when needed; with -short it skips t instead.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	bin := binary(t)
 	tmp := t.TempDir()
@@ -82,6 +94,9 @@ func Start(t testing.TB) *Server {
 		Dir:       filepath.Join(tmp, "data"),
 		bin:       bin,
 		logPath:   filepath.Join(tmp, "minio.log"),
+	}
+	for _, o := range opts {
+		o(s)
 	}
 	if err := os.Mkdir(s.Dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -146,7 +161,11 @@ func (s *Server) run() error {
 		return err
 	}
 	defer logf.Close()
-	cmd := exec.Command(s.bin, "server", "--quiet", "--address", s.addr, "--console-address", s.console, s.Dir)
+	args := []string{"server", "--quiet", "--address", s.addr, "--console-address", s.console}
+	if s.noCompat {
+		args = append(args, "--no-compat")
+	}
+	cmd := exec.Command(s.bin, append(args, s.Dir)...)
 	cmd.Env = append(withoutMinioEnv(os.Environ()),
 		"MINIO_ROOT_USER="+s.AccessKey,
 		"MINIO_ROOT_PASSWORD="+s.SecretKey,
