@@ -9,7 +9,8 @@
 //
 // data.parquet holds the rows (WriteFile, ReadFile), graph.hnsw the index
 // graph as the storage layer checkpoints it (opaque bytes here), and
-// manifest.json the schema, counts, sizes and SHA-256 checksums (Manifest).
+// manifest.json the schema, counts, sizes and CRC-32C checksums (Manifest;
+// see checksum.go).
 //
 // Invariants:
 //
@@ -21,7 +22,7 @@
 //     objects without a manifest, which List ignores and GarbageKeys returns
 //     for deletion; never a manifest that names missing data.
 //   - Every object a manifest names is verified on Download against the
-//     manifest's size and SHA-256; a mismatch is an error naming the object.
+//     manifest's size and checksum; a mismatch is an error naming the object.
 //   - Snapshot ids sort by creation time (NewID), so newest first is reverse
 //     lexical order.
 //   - Values survive a round trip exactly: every column type has a lossless

@@ -17,7 +17,7 @@ import (
 type FileInfo struct {
 	Rows   int64
 	Bytes  int64
-	SHA256 string // lowercase hex
+	CRC32C string // lowercase hex, as a manifest's Object holds it
 }
 
 // Row group limits: a row group is closed at whichever comes first. They
@@ -108,7 +108,7 @@ func WriteFile(path string, cols []Column, next func() ([]types.Datum, bool, err
 	if err := f.Close(); err != nil {
 		return info, ioErr(err, "snapshot: write %s", path)
 	}
-	return FileInfo{Rows: rows, Bytes: out.n, SHA256: out.sum()}, nil
+	return FileInfo{Rows: rows, Bytes: out.n, CRC32C: out.sum()}, nil
 }
 
 // Write writes the rows next returns to w as a Parquet file laid out as

@@ -1,8 +1,6 @@
 package snapshot
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"hash"
 	"io"
 	"os"
@@ -10,7 +8,7 @@ import (
 )
 
 // hashingWriterAt writes a download to its file and computes the file's
-// SHA-256 as the bytes arrive, so that checking the download does not
+// checksum as the bytes arrive, so that checking the download does not
 // read the file once more. Parts arrive out of order (ranged GETs run in
 // parallel): a write at the hashed length is hashed at once, a later one
 // is remembered and hashed, read back from the file (the page cache),
@@ -28,8 +26,8 @@ type hashingWriterAt struct {
 	buf     []byte
 }
 
-func newHashingWriterAt(f *os.File) *hashingWriterAt {
-	return &hashingWriterAt{f: f, h: sha256.New(), pending: make(map[int64]int64)}
+func newHashingWriterAt(f *os.File, h hash.Hash) *hashingWriterAt {
+	return &hashingWriterAt{f: f, h: h, pending: make(map[int64]int64)}
 }
 
 func (w *hashingWriterAt) WriteAt(p []byte, off int64) (int, error) {
@@ -81,7 +79,7 @@ func (w *hashingWriterAt) catchUp() {
 	}
 }
 
-// sum returns the SHA-256 of the file's first size bytes in hex, and
+// sum returns the checksum of the file's first size bytes in hex, and
 // false if the running hash does not cover exactly those bytes.
 func (w *hashingWriterAt) sum(size int64) (string, bool) {
 	w.mu.Lock()
@@ -89,5 +87,5 @@ func (w *hashingWriterAt) sum(size int64) (string, bool) {
 	if w.spoiled || w.next != size || len(w.pending) != 0 {
 		return "", false
 	}
-	return hex.EncodeToString(w.h.Sum(nil)), true
+	return sumHex(w.h), true
 }

@@ -25,7 +25,7 @@ func TestHashingWriterAt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := newHashingWriterAt(f)
+		w := newHashingWriterAt(f, sha256.New())
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, 4)
 		for off := 0; off < len(data); off += part {

@@ -13,8 +13,9 @@ import (
 
 // FormatVersion is the version of the snapshot layout this package writes
 // (manifest fields and data file encoding). Download refuses manifests of
-// a newer version.
-const FormatVersion = 1
+// a newer version. Version 2 checks objects with CRC-32C, version 1 with
+// SHA-256; the layout is otherwise the same.
+const FormatVersion = 2
 
 // Object names of a snapshot.
 const (
@@ -51,12 +52,14 @@ type ManifestColumn struct {
 	NotNull  bool   `json:"not_null"`
 }
 
-// Object is one data object of a snapshot.
+// Object is one data object of a snapshot. It has one checksum, in
+// lowercase hex: CRC32C from format version 2 on, SHA256 before.
 type Object struct {
-	Name   string `json:"name"`   // "data.parquet", "graph.hnsw", ...
-	Key    string `json:"key"`    // the full object key
-	Bytes  int64  `json:"bytes"`  // size
-	SHA256 string `json:"sha256"` // lowercase hex
+	Name   string `json:"name"`  // "data.parquet", "graph.hnsw", ...
+	Key    string `json:"key"`   // the full object key
+	Bytes  int64  `json:"bytes"` // size
+	CRC32C string `json:"crc32c,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // ColumnsOf returns the manifest form of cols.
@@ -160,8 +163,11 @@ func (m *Manifest) validate(collectionID uint32, id string) error {
 			return fmt.Errorf("object %q listed twice", o.Name)
 		}
 		seen[o.Name] = true
-		if o.Bytes < 0 || len(o.SHA256) != 64 {
-			return fmt.Errorf("object %q: bad size or checksum", o.Name)
+		if o.Bytes < 0 {
+			return fmt.Errorf("object %q: bad size %d", o.Name, o.Bytes)
+		}
+		if err := o.checkChecksum(m.FormatVersion); err != nil {
+			return err
 		}
 	}
 	return nil

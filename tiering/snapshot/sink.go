@@ -1,8 +1,6 @@
 package snapshot
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"hash"
 	"io"
 	"sync"
@@ -13,7 +11,7 @@ import (
 // goroutines.
 const sinkChunk = 4 << 20
 
-// sink writes to a file or an object and computes its SHA-256 at the
+// sink writes to a file or an object and computes its checksum at the
 // same time: what is written is gathered into chunks, and each chunk is
 // hashed on one goroutine while it is written out on another.
 type sink struct {
@@ -38,7 +36,7 @@ type chunk struct {
 func newSink(f io.Writer) *sink {
 	s := &sink{
 		f:     f,
-		h:     sha256.New(),
+		h:     newChecksum(),
 		hashq: make(chan *chunk, 4),
 		fileq: make(chan *chunk, 4),
 		free:  make(chan *chunk, 8),
@@ -149,6 +147,6 @@ func (s *sink) close() error {
 	return s.error()
 }
 
-// sum returns the SHA-256 of everything written, in hex; call it after
+// sum returns the checksum of everything written, in hex; call it after
 // close.
-func (s *sink) sum() string { return hex.EncodeToString(s.h.Sum(nil)) }
+func (s *sink) sum() string { return sumHex(s.h) }

@@ -3,13 +3,10 @@ package snapshot
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"slices"
 	"sort"
@@ -124,7 +121,7 @@ func ObjectKey(prefix string, collectionID uint32, id, name string) string {
 // Upload stores a snapshot: the files (object name -> local path, such as
 // DataObject and GraphObject) are uploaded in parallel and each is checked
 // with Stat, then m is completed (format version, objects with sizes and
-// SHA-256 checksums; an id and creation time if they are unset) and
+// checksums; an id and creation time if they are unset) and
 // uploaded as the manifest, last. On failure Upload deletes what it
 // uploaded, manifest first (best effort), and returns the error; the
 // snapshot then does not exist.
@@ -191,14 +188,14 @@ func Upload[I ObjectInfo](ctx context.Context, store Store[I], prefix string, m 
 			return err
 		}
 		defer f.Close()
-		sum, n, err := fileSHA256(f)
+		sum, n, err := fileChecksum(f, newChecksum())
 		if err != nil {
 			return err
 		}
 		if n != o.Bytes {
 			return fmt.Errorf("%s changed size while being uploaded", files[o.Name])
 		}
-		o.SHA256 = sum
+		o.CRC32C = sum
 		attempted[i] = true
 		if err := store.Put(ctx, o.Key, &meteredReaderAt{r: f, m: meter}, o.Bytes); err != nil {
 			return fmt.Errorf("object %s: %w", o.Name, err)
@@ -265,7 +262,7 @@ func writeManifest[I ObjectInfo](ctx context.Context, store Store[I], prefix str
 
 // Download fetches snapshot id of a collection into dir (created if
 // needed): it reads the manifest, downloads every object it names in
-// parallel to dir/<name>, and checks each one's size and SHA-256 against
+// parallel to dir/<name>, and checks each one's size and checksum against
 // the manifest; a mismatch is an error naming the object. It returns the
 // manifest and the local path of every object by name. The files are not
 // fsynced. On failure the files it wrote are removed. A missing snapshot
@@ -290,17 +287,6 @@ func Download[I ObjectInfo](ctx context.Context, store Store[I], prefix string, 
 		return nil, nil, err
 	}
 	return fe.Manifest, paths, nil
-}
-
-// fileSHA256 returns the SHA-256 (lowercase hex) of f's contents from
-// its start, whatever its offset, and the number of bytes hashed.
-func fileSHA256(f *os.File) (string, int64, error) {
-	h := sha256.New()
-	n, err := io.Copy(h, io.NewSectionReader(f, 0, math.MaxInt64))
-	if err != nil {
-		return "", n, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
 // readManifest reads and checks the manifest of snapshot id.

@@ -3,6 +3,7 @@ package snapshot_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -251,7 +252,7 @@ func TestUploadDownload(t *testing.T) {
 	if len(calls) == 0 || calls[len(calls)-1] != total || !slices.IsSorted(calls) {
 		t.Errorf("progress calls %v (total %d): want increasing to the total", calls, total)
 	}
-	if o, ok := m.Object(snapshot.DataObject); !ok || o.Bytes != info.Bytes || o.SHA256 != info.SHA256 || o.Key != prefix+"data.parquet" {
+	if o, ok := m.Object(snapshot.DataObject); !ok || o.Bytes != info.Bytes || o.CRC32C != info.CRC32C || o.SHA256 != "" || o.Key != prefix+"data.parquet" {
 		t.Errorf("manifest data object %+v, file %+v", o, info)
 	}
 
@@ -264,7 +265,7 @@ func TestUploadDownload(t *testing.T) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc["created_at"] != "2026-11-30T20:53:42.123456789Z" || doc["format_version"] != 1.0 ||
+	if doc["created_at"] != "2026-11-30T20:53:42.123456789Z" || doc["format_version"] != 2.0 ||
 		doc["collection_id"] != 7.0 || doc["id"] != m.ID || doc["rows"] != 1000.0 {
 		t.Errorf("manifest:\n%s", raw)
 	}
@@ -349,6 +350,81 @@ func TestDownloadDetectsCorruption(t *testing.T) {
 	_, _, err = snapshot.Download(ctx, store, "", 3, snapshot.NewID(time.Now()), dir, nil)
 	if !errors.Is(err, tiering.ErrNotFound) || pgerr.Code(err) != pgerr.UndefinedFile {
 		t.Fatalf("err = %v (%s), want not found", err, pgerr.Code(err))
+	}
+}
+
+// A manifest of format version 1 gives SHA-256 checksums: its snapshot
+// still downloads, and a damaged object is still caught. A manifest whose
+// checksums are not of its version's kind is refused.
+func TestDownloadVersion1Manifest(t *testing.T) {
+	ctx := context.Background()
+	store := newDirStore(t)
+	files, info := snapshotFiles(t, t.TempDir(), 200)
+	m := newManifest(3, time.Now(), info.Rows)
+	if err := snapshot.Upload(ctx, store, "", m, files, nil); err != nil {
+		t.Fatal(err)
+	}
+	manifestPath := store.path(snapshot.ObjectKey("", 3, m.ID, snapshot.ManifestObject))
+	rewrite := func(edit func(doc map[string]any, o map[string]any, name string)) {
+		t.Helper()
+		raw, err := os.ReadFile(manifestPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range doc["objects"].([]any) {
+			o := o.(map[string]any)
+			edit(doc, o, o["name"].(string))
+		}
+		if raw, err = json.Marshal(doc); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(manifestPath, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rewrite(func(doc, o map[string]any, name string) {
+		b, err := os.ReadFile(files[name])
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc["format_version"] = 1
+		delete(o, "crc32c")
+		o["sha256"] = fmt.Sprintf("%x", sha256.Sum256(b))
+	})
+	got, paths, err := snapshot.Download(ctx, store, "", 3, m.ID, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := got.Object(snapshot.DataObject); o.CRC32C != "" || len(o.SHA256) != 64 {
+		t.Errorf("data object %+v", o)
+	}
+	for name, p := range files {
+		sameFile(t, p, paths[name])
+	}
+
+	graphKey := snapshot.ObjectKey("", 3, m.ID, snapshot.GraphObject)
+	b, err := os.ReadFile(store.path(graphKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/3] ^= 1
+	if err := os.WriteFile(store.path(graphKey), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = snapshot.Download(ctx, store, "", 3, m.ID, t.TempDir(), nil)
+	if err == nil || !strings.Contains(err.Error(), "object graph.hnsw: checksum mismatch: SHA-256") {
+		t.Fatalf("err = %v, want a SHA-256 mismatch naming graph.hnsw", err)
+	}
+
+	// Version 2 calls for CRC-32C checksums.
+	rewrite(func(doc, o map[string]any, name string) { doc["format_version"] = 2 })
+	_, _, err = snapshot.Download(ctx, store, "", 3, m.ID, t.TempDir(), nil)
+	if err == nil || !strings.Contains(err.Error(), "bad crc32c") {
+		t.Fatalf("err = %v, want a version 2 manifest without crc32c refused", err)
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 // can be read while it arrives: ReadAt waits until the bytes it asks for
 // are in, and fails once the download has failed. Wait returns when the
 // whole object is in and has been checked against the manifest's size and
-// SHA-256; what was read before then is not known to be good until Wait
+// checksum; what was read before then is not known to be good until Wait
 // returns nil.
 type Stream struct {
 	name string
@@ -154,7 +154,7 @@ type Fetch struct {
 // StartFetch reads the manifest of snapshot id and starts downloading
 // every object it names, in parallel, to dir/<name> (dir is created if
 // needed); it returns without waiting for them. Each object is checked
-// against the manifest's size and SHA-256 as Download checks it. Close
+// against the manifest's size and checksum as Download checks it. Close
 // must be called in the end; it stops downloads still running and closes
 // the files, which stay in dir.
 //
@@ -186,7 +186,8 @@ func StartFetch[I ObjectInfo](ctx context.Context, store Store[I], prefix string
 			}
 			return nil, storeErr(err, "snapshot %s download", id)
 		}
-		s := &Stream{name: o.Name, path: path, size: o.Bytes, f: f, hw: newHashingWriterAt(f)}
+		_, h, _ := o.checksum()
+		s := &Stream{name: o.Name, path: path, size: o.Bytes, f: f, hw: newHashingWriterAt(f, h)}
 		s.cond = sync.NewCond(&s.mu)
 		fe.Objects[o.Name] = s
 	}
@@ -254,16 +255,14 @@ func fetchObject[I ObjectInfo](ctx context.Context, store Store[I], key string, 
 			return fmt.Errorf("object %s: it was downloaded again while being read", o.Name)
 		}
 		var n int64
-		if sum, n, err = fileSHA256(s.f); err != nil {
+		_, h, _ := o.checksum()
+		if sum, n, err = fileChecksum(s.f, h); err != nil {
 			return err
 		} else if n != o.Bytes {
 			return fmt.Errorf("object %s: the downloaded file has %d bytes, the manifest says %d", o.Name, n, o.Bytes)
 		}
 	}
-	if sum != o.SHA256 {
-		return fmt.Errorf("object %s: checksum mismatch: SHA-256 %s, the manifest says %s", o.Name, sum, o.SHA256)
-	}
-	return nil
+	return o.verify(sum)
 }
 
 // Wait waits for every object and returns the first error.

@@ -2,8 +2,6 @@ package snapshot
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
@@ -81,7 +79,7 @@ func (w *Writer[I]) Create(name string) (io.WriteCloser, error) {
 		cancel(nil)
 		return nil, storeErr(fmt.Errorf("object %s: %w", name, err), "snapshot %s upload", w.m.ID)
 	}
-	ow := &objectWriter[I]{w: w, name: name, key: key, dst: dst, cancel: cancel, h: sha256.New()}
+	ow := &objectWriter[I]{w: w, name: name, key: key, dst: dst, cancel: cancel, h: newChecksum()}
 	w.mu.Lock()
 	w.open[ow] = true
 	w.mu.Unlock()
@@ -145,7 +143,7 @@ func (o *objectWriter[I]) Close() error {
 	o.w.mu.Lock()
 	delete(o.w.open, o)
 	if o.err == nil {
-		o.w.objs = append(o.w.objs, Object{Name: o.name, Key: o.key, Bytes: o.n, SHA256: hex.EncodeToString(o.h.Sum(nil))})
+		o.w.objs = append(o.w.objs, Object{Name: o.name, Key: o.key, Bytes: o.n, CRC32C: sumHex(o.h)})
 	}
 	o.w.mu.Unlock()
 	if o.err != nil && o.err != o.werr { // a write error names the object already
