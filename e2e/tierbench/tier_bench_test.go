@@ -204,7 +204,7 @@ func runOnce(b *testing.B, mc *minio.Server, n, dim int) {
 	warmP95 := p95()
 	toHot := exec("ALTER COLLECTION docs SET TIER HOT")
 	// Snapshot create is the median of snapShots snapshots (a 10k one
-	// takes about 0.2 s, where the machine's noise shows); the first,
+	// takes 0.1-0.2 s, where the machine's noise shows); the first,
 	// which also touches the server's upload buffers for the first time,
 	// is printed beside it. The last snapshot is kept.
 	const snapShots = 3

@@ -75,7 +75,7 @@ type Server struct {
 type Option func(*Server)
 
 // NoCompat runs the server with --no-compat: it no longer computes an MD5
-// of every upload for its ETags (they become random), which is 40% of
+// of every upload for its ETags (they become random), a third or more of
 // its CPU on an upload. Benchmarks use it where MinIO shares the machine's
 // cores with the server measured, as a remote S3 does not; tests keep
 // S3's ETags.
