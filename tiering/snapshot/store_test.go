@@ -297,28 +297,44 @@ func TestUploadDownload(t *testing.T) {
 	}, 1000)
 }
 
+// uploadTestSnapshot uploads a snapshot of 200 rows of collection 3.
+func uploadTestSnapshot(t *testing.T, store *testStore) (files map[string]string, m *snapshot.Manifest) {
+	t.Helper()
+	files, info := snapshotFiles(t, t.TempDir(), 200)
+	m = newManifest(3, time.Now(), info.Rows)
+	if err := snapshot.Upload(context.Background(), store, "", m, files, nil); err != nil {
+		t.Fatal(err)
+	}
+	return files, m
+}
+
+// flipByte changes one bit of the middle byte of the object at key and
+// returns the object's bytes as they were.
+func flipByte(t *testing.T, store *testStore, key string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(store.path(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged := slices.Clone(b)
+	damaged[len(b)/2] ^= 0x40
+	if err := os.WriteFile(store.path(key), damaged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestDownloadDetectsCorruption(t *testing.T) {
 	ctx := context.Background()
 	store := newDirStore(t)
-	files, info := snapshotFiles(t, t.TempDir(), 200)
-	m := newManifest(3, time.Now(), info.Rows)
-	if err := snapshot.Upload(ctx, store, "", m, files, nil); err != nil {
-		t.Fatal(err)
-	}
+	_, m := uploadTestSnapshot(t, store)
 	graphKey := snapshot.ObjectKey("", 3, m.ID, snapshot.GraphObject)
 	dataKey := snapshot.ObjectKey("", 3, m.ID, snapshot.DataObject)
 
 	// Flip one byte of the graph: same size, other checksum.
-	b, err := os.ReadFile(store.path(graphKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b[len(b)/2] ^= 0x40
-	if err := os.WriteFile(store.path(graphKey), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	b := flipByte(t, store, graphKey)
 	dir := t.TempDir()
-	_, _, err = snapshot.Download(ctx, store, "", 3, m.ID, dir, nil)
+	_, _, err := snapshot.Download(ctx, store, "", 3, m.ID, dir, nil)
 	if err == nil || !strings.Contains(err.Error(), "object graph.hnsw: checksum mismatch") {
 		t.Fatalf("err = %v, want a checksum mismatch naming graph.hnsw", err)
 	}
@@ -330,7 +346,6 @@ func TestDownloadDetectsCorruption(t *testing.T) {
 	}
 
 	// Cut the data object short.
-	b[len(b)/2] ^= 0x40
 	os.WriteFile(store.path(graphKey), b, 0o644)
 	d, _ := os.ReadFile(store.path(dataKey))
 	os.WriteFile(store.path(dataKey), d[:len(d)-1], 0o644)
@@ -359,11 +374,7 @@ func TestDownloadDetectsCorruption(t *testing.T) {
 func TestDownloadVersion1Manifest(t *testing.T) {
 	ctx := context.Background()
 	store := newDirStore(t)
-	files, info := snapshotFiles(t, t.TempDir(), 200)
-	m := newManifest(3, time.Now(), info.Rows)
-	if err := snapshot.Upload(ctx, store, "", m, files, nil); err != nil {
-		t.Fatal(err)
-	}
+	files, m := uploadTestSnapshot(t, store)
 	manifestPath := store.path(snapshot.ObjectKey("", 3, m.ID, snapshot.ManifestObject))
 	rewrite := func(edit func(doc map[string]any, o map[string]any, name string)) {
 		t.Helper()
@@ -406,15 +417,7 @@ func TestDownloadVersion1Manifest(t *testing.T) {
 		sameFile(t, p, paths[name])
 	}
 
-	graphKey := snapshot.ObjectKey("", 3, m.ID, snapshot.GraphObject)
-	b, err := os.ReadFile(store.path(graphKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b[len(b)/3] ^= 1
-	if err := os.WriteFile(store.path(graphKey), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	flipByte(t, store, snapshot.ObjectKey("", 3, m.ID, snapshot.GraphObject))
 	_, _, err = snapshot.Download(ctx, store, "", 3, m.ID, t.TempDir(), nil)
 	if err == nil || !strings.Contains(err.Error(), "object graph.hnsw: checksum mismatch: SHA-256") {
 		t.Fatalf("err = %v, want a SHA-256 mismatch naming graph.hnsw", err)
