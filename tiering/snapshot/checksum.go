@@ -46,11 +46,14 @@ func (o Object) verify(sum string) error {
 }
 
 // checkChecksum checks that o gives the checksum its manifest's version
-// calls for, well formed.
+// calls for, well formed, and no other.
 func (o Object) checkChecksum(version int) error {
-	name, want, size := "crc32c", o.CRC32C, crc32.Size
+	name, want, size, other := "crc32c", o.CRC32C, crc32.Size, o.SHA256
 	if version < 2 {
-		name, want, size = "sha256", o.SHA256, sha256.Size
+		name, want, size, other = "sha256", o.SHA256, sha256.Size, o.CRC32C
+	}
+	if other != "" {
+		return fmt.Errorf("object %q: a format version %d manifest gives %s checksums only", o.Name, version, name)
 	}
 	if len(want) != 2*size || !isLowerHex(want) {
 		return fmt.Errorf("object %q: bad %s %q", o.Name, name, want)

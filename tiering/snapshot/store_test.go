@@ -370,7 +370,7 @@ func TestDownloadDetectsCorruption(t *testing.T) {
 
 // A manifest of format version 1 gives SHA-256 checksums: its snapshot
 // still downloads, and a damaged object is still caught. A manifest whose
-// checksums are not of its version's kind is refused.
+// checksums are not (only) of its version's kind is refused.
 func TestDownloadVersion1Manifest(t *testing.T) {
 	ctx := context.Background()
 	store := newDirStore(t)
@@ -423,8 +423,23 @@ func TestDownloadVersion1Manifest(t *testing.T) {
 		t.Fatalf("err = %v, want a SHA-256 mismatch naming graph.hnsw", err)
 	}
 
+	// A version 1 manifest gives SHA-256 checksums only.
+	rewrite(func(doc, o map[string]any, name string) { o["crc32c"] = "00000000" })
+	_, _, err = snapshot.Download(ctx, store, "", 3, m.ID, t.TempDir(), nil)
+	if err == nil || !strings.Contains(err.Error(), "gives sha256 checksums only") {
+		t.Fatalf("err = %v, want a version 1 manifest with a crc32c refused", err)
+	}
+
 	// Version 2 calls for CRC-32C checksums.
-	rewrite(func(doc, o map[string]any, name string) { doc["format_version"] = 2 })
+	rewrite(func(doc, o map[string]any, name string) {
+		doc["format_version"] = 2
+		delete(o, "crc32c")
+	})
+	_, _, err = snapshot.Download(ctx, store, "", 3, m.ID, t.TempDir(), nil)
+	if err == nil || !strings.Contains(err.Error(), "gives crc32c checksums only") {
+		t.Fatalf("err = %v, want a version 2 manifest with sha256 refused", err)
+	}
+	rewrite(func(doc, o map[string]any, name string) { delete(o, "sha256") })
 	_, _, err = snapshot.Download(ctx, store, "", 3, m.ID, t.TempDir(), nil)
 	if err == nil || !strings.Contains(err.Error(), "bad crc32c") {
 		t.Fatalf("err = %v, want a version 2 manifest without crc32c refused", err)
