@@ -78,8 +78,7 @@ func BenchmarkTiering(b *testing.B) {
 func warmStore(b *testing.B, mc *minio.Server) {
 	b.Helper()
 	ctx := context.Background()
-	st, err := objstore.NewS3(ctx, objstore.S3Config{Endpoint: mc.Endpoint, Bucket: mc.Bucket, PathStyle: true,
-		AccessKeyID: mc.AccessKey, SecretAccessKey: mc.SecretKey})
+	st, err := objstore.NewS3(ctx, s3Config(mc, ""))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -106,6 +105,12 @@ func warmStore(b *testing.B, mc *minio.Server) {
 	}
 }
 
+// s3Config is the configuration of a store on mc's bucket under prefix.
+func s3Config(mc *minio.Server, prefix string) objstore.S3Config {
+	return objstore.S3Config{Endpoint: mc.Endpoint, Bucket: mc.Bucket, PathStyle: true,
+		AccessKeyID: mc.AccessKey, SecretAccessKey: mc.SecretKey, Prefix: prefix}
+}
+
 // discardAt is an io.WriterAt that drops what it is given.
 type discardAt struct{}
 
@@ -128,9 +133,7 @@ func splitComma(s string) []string {
 func runOnce(b *testing.B, mc *minio.Server, n, dim int) {
 	ctx := context.Background()
 	e, err := server.StartEmbeddedTiering(b.TempDir(), server.Config{}, server.TieringConfig{
-		S3: objstore.S3Config{Endpoint: mc.Endpoint, Bucket: mc.Bucket, PathStyle: true,
-			AccessKeyID: mc.AccessKey, SecretAccessKey: mc.SecretKey,
-			Prefix: fmt.Sprintf("bench-%d-%d", n, time.Now().UnixNano())},
+		S3:       s3Config(mc, fmt.Sprintf("bench-%d-%d", n, time.Now().UnixNano())),
 		Interval: time.Hour,
 	})
 	if err != nil {
